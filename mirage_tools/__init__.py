@@ -1,0 +1,49 @@
+"""mirage_tools: MirageOS-style unikernels in C. `from mirage_tools import *` in config.py
+gives the eDSL: module types, combinators, keys, boot arguments and the device catalog."""
+from .devices import (
+    default_argv,
+    default_console,
+    default_monotonic_clock,
+    default_posix_clock,
+    default_reporter,
+    default_time,
+    no_argv,
+    no_reporter,
+    noop,
+)
+from .errors import ConfigError
+from .impl import dep, foreign, if_impl, impl, main, match_impl, package
+from .key import Key, ipv4_addr, ipv4_prefix, ipv6_addr, ipv6_prefix, runtime_arg
+from .paths import toolpath
+from .register import register
+from .typ import (
+    argv,
+    block,
+    console,
+    ethernet,
+    http,
+    info,
+    job,
+    kv_ro,
+    kv_rw,
+    mclock,
+    network,
+    pclock,
+    random,
+    reporter,
+    stackv4v6,
+    tcpv4v6,
+    time,
+    typ,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConfigError", "Key", "argv", "block", "console", "default_argv", "default_console",
+    "default_monotonic_clock", "default_posix_clock", "default_reporter", "default_time", "dep",
+    "ethernet", "foreign", "http", "if_impl", "impl", "info", "ipv4_addr", "ipv4_prefix", "ipv6_addr",
+    "ipv6_prefix", "job", "kv_ro", "kv_rw", "main", "match_impl", "mclock", "network", "no_argv",
+    "no_reporter", "noop", "package", "pclock", "random", "register", "reporter", "runtime_arg",
+    "stackv4v6", "tcpv4v6", "time", "toolpath", "typ",
+]

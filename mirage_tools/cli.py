@@ -1,0 +1,166 @@
+"""The `mirage-tools` command: describe, configure, query, run and new."""
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .codegen import generate
+from .describe import describe_text, dot_resolved, dot_unresolved
+from .engine import Plan, collect_keys, resolve
+from .errors import ConfigError
+from .loader import load_config
+from .register import Registration
+from .scaffold import scaffold
+from .targets import get_target, target_names
+
+QUERIES = ("main.c", "mirage_app.h", "sources", "packages", "args", "keys", "manifest")
+
+
+def _key_values(reg: Registration, pairs: list[str]) -> tuple[str | None, dict[str, object]]:
+    keys = {k.name: k for k in collect_keys(reg)}
+    target, values = None, {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep:
+            raise ConfigError(f"expected key=value, got {pair!r}", hint="e.g. net=socket")
+        if name == "target":
+            target = text
+            continue
+        if name not in keys:
+            raise ConfigError(f"unknown configure key {name!r}",
+                              hint=f"keys of this config.py: {', '.join(sorted(keys))}")
+        try:
+            values[name] = keys[name].parse(text)
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
+    return target, values
+
+
+def _load(args: argparse.Namespace) -> tuple[Registration, Plan]:
+    config = Path(args.config)
+    reg = load_config(config, args.config)
+    target, values = _key_values(reg, args.keys)
+    plan = resolve(reg, get_target(args.target or target or "unix"), values, args.config,
+                   config.resolve().parent)
+    return reg, plan
+
+
+def _write(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(content)
+    tmp.replace(path)
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    reg, plan = _load(args)
+    graph = dot_unresolved(reg) if args.no_eval else dot_resolved(plan)
+    text = graph if args.dot or args.no_eval else describe_text(plan)
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    out = Path(args.output)
+    if out.suffix in (".dot", ".gv", ".txt"):
+        _write(out, text)
+        return 0
+    dot = shutil.which("dot")
+    if dot is None:
+        raise ConfigError(f"rendering {out.name} needs Graphviz's `dot`",
+                          hint="install it (Debian: apt-get install graphviz) or write a .dot file")
+    result = subprocess.run([dot, f"-T{out.suffix[1:]}", "-o", str(out)], input=graph.encode())
+    return result.returncode
+
+
+def cmd_configure(args: argparse.Namespace) -> int:
+    _, plan = _load(args)
+    gen = Path(args.config).parent / "build" / plan.target.name / "gen"
+    for name, content in generate(plan, gen.as_posix()).items():
+        _write(gen / name, content)
+        print(f"GEN {gen / name}")
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    _, plan = _load(args)
+    if args.what in ("main.c", "mirage_app.h"):
+        gen = Path(args.config).parent / "build" / plan.target.name / "gen"
+        sys.stdout.write(generate(plan, gen.as_posix())[args.what])
+    elif args.what == "sources":
+        print("\n".join([*(f"runtime_c/{s}" for s in plan.runtime_sources), *map(str, plan.user_sources)]))
+    elif args.what == "packages":
+        print("\n".join(map(str, plan.packages)))
+    elif args.what == "args":
+        for a in plan.runtime_args:
+            print(f"--{a.name}={a.arg_type.name}\t{a.doc} (default: {a.default_text})")
+    elif args.what == "keys":
+        for k in plan.keys:
+            print(f"{k.name}={k.render(plan.values[k.name])}\t{k.doc}")
+    elif args.what == "manifest":
+        print("\n".join(f"{kind} {name}" for kind, name in plan.manifest))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    scons = [sys.executable, "-m", "SCons"] if shutil.which("scons") is None else ["scons"]
+    cmd = [*scons, "-Q", f"target={args.target or 'unix'}", *args.keys, "run"]
+    if args.boot_args:
+        cmd.append("args=" + shlex.join(args.boot_args))
+    return subprocess.call(cmd, cwd=os.path.dirname(os.path.abspath(args.config)))
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    folder = scaffold(Path(args.name))
+    print(f"created {folder}/ (config.py, unikernel.c, SConstruct): cd {folder} && scons target=unix run")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mirage-tools", description="Build MirageOS-style unikernels in C.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def with_config(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("-f", "--config", default="config.py", help="the configuration (default: config.py)")
+        sp.add_argument("-t", "--target", choices=target_names(), help="target (default: unix)")
+        sp.add_argument("keys", nargs="*", metavar="key=value", help="configure keys")
+
+    d = sub.add_parser("describe", help="print the device graph")
+    with_config(d)
+    d.add_argument("--dot", action="store_true", help="Graphviz dot instead of text")
+    d.add_argument("--no-eval", action="store_true", help="keep if_impl/match_impl unresolved")
+    d.add_argument("-o", "--output", help="write to a file; .svg/.png/.pdf are rendered with Graphviz")
+    d.set_defaults(fn=cmd_describe)
+    c = sub.add_parser("configure", help="write the generated files to build/<target>/gen/")
+    with_config(c)
+    c.set_defaults(fn=cmd_configure)
+    q = sub.add_parser("query", help="print one generated file or fact")
+    q.add_argument("what", choices=QUERIES)
+    with_config(q)
+    q.set_defaults(fn=cmd_query)
+    r = sub.add_parser("run", help="build with scons and boot the unikernel (boot arguments after --)")
+    with_config(r)
+    r.set_defaults(fn=cmd_run)
+    n = sub.add_parser("new", help="create a unikernel folder that builds as is")
+    n.add_argument("name")
+    n.set_defaults(fn=cmd_new)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    boot_args = argv[argv.index("--") + 1:] if "--" in argv else []  # run: boot arguments
+    args = parser().parse_args(argv[:len(argv) - len(boot_args) - (1 if "--" in argv else 0)])
+    args.boot_args = boot_args
+    try:
+        return int(args.fn(args))
+    except ConfigError as e:
+        sys.stderr.write(e.render() + "\n")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Code generation: the resolved plan rendered through jinja2 templates into the files
+the build compiles. Output is deterministic: the same plan gives the same bytes."""
+from __future__ import annotations
+
+from functools import cache
+
+import jinja2
+
+from .engine import Node, Plan
+from .errors import Location
+from .impl import CLiteral, Device
+from .paths import TEMPLATES
+from .typ import FunctorTyp, Typ
+
+LINE_MARK = "@@LINE@@"
+
+
+def c_string(text: object) -> str:
+    """A C string literal for `text` (octal escapes, so no digit after an escape is misread)."""
+    out = ['"']
+    for byte in str(text).encode("utf-8"):
+        ch = chr(byte)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 0x20 <= byte < 0x7F and ch != "?":
+            out.append(ch)
+        else:
+            out.append(f"\\{byte:03o}")
+    out.append('"')
+    return "".join(out)
+
+
+def c_literal(value: CLiteral) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"INT64_C({value})" if not -(2**31) <= value < 2**31 else str(value)
+    return c_string(value)
+
+
+def _c_param_type(value: CLiteral) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int64_t"
+    return "const char *"
+
+
+def _ret(c_type: str) -> str:
+    """Spell a return type so `T name(void)` reads well for pointers and values alike."""
+    return c_type if c_type.endswith("*") else c_type + " "
+
+
+def _params(device: Device) -> list[Typ]:
+    return list(device.typ.params) if isinstance(device.typ, FunctorTyp) else []
+
+
+def connect_call(node: Node) -> str:
+    args = [f"&{n.var}" for n in node.args if not n.is_job]
+    if not node.is_job:
+        args.insert(0, f"&{node.var}")
+    args += [c_literal(v) for v in node.device.c_args]
+    return f"{node.device.connect}({', '.join(args)})"
+
+
+def prototype(device: Device) -> str:
+    names: dict[str, int] = {}
+    params = []
+    if not device.result_typ.is_job:
+        params.append(f"{_ret(device.result_typ.c_type + ' *')}out")
+    for typ in _params(device):
+        if typ.is_job:
+            continue
+        count = names.get(typ.name, 0)
+        names[typ.name] = count + 1
+        name = typ.name if count == 0 else f"{typ.name}{count + 1}"
+        params.append(f"{typ.c_type} *{name}")
+    params += [f"{_ret(_c_param_type(v))}arg{i}" for i, v in enumerate(device.c_args)]
+    return f"int {device.connect}({', '.join(params) or 'void'})"
+
+
+def _where(location: Location) -> str:
+    return str(location)
+
+
+@cache
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False)
+    env.filters.update(c_string=c_string, ctype_ret=_ret, connect_call=connect_call, where=_where,
+                       c_comment=lambda s: str(s).replace("*/", "* /"))
+    return env
+
+
+def _fix_lines(text: str, display: str) -> str:
+    """Return to the generated file's own numbering after each #line into config.py."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line == LINE_MARK:
+            lines[i] = f"#line {i + 2} {c_string(display)}"
+    return "\n".join(lines)
+
+
+def generate(plan: Plan, gen_dir: str) -> dict[str, str]:
+    """Render every generated file: name -> content. `gen_dir` is the folder the files
+    go to, as the compiler sees it (for #line)."""
+    env = _env()
+    user_devices: list[Device] = []
+    for node in plan.nodes:
+        if node.device.user and node.device not in user_devices:
+            user_devices.append(node.device)
+    prototypes = list(dict.fromkeys(prototype(d) for d in user_devices))
+    structs = sorted({t.c_type for d in user_devices for t in (*_params(d), d.result_typ)
+                      if t.c_type.startswith("struct ")})
+    main_c = env.get_template("main.c.j2").render(plan=plan)
+    header = env.get_template("mirage_app.h.j2").render(plan=plan, prototypes=prototypes, structs=structs)
+    return {
+        "main.c": _fix_lines(main_c, f"{gen_dir}/main.c"),
+        "mirage_app.h": header,
+    }

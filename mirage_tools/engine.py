@@ -1,0 +1,233 @@
+"""The engine: resolve conditionals for one target, share equal devices, order them
+depth-first post-order, and collect what the graph needs (sources, boot arguments,
+manifest devices, packages) from the resolved graph only."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError, Location
+from .impl import App, Device, If, Impl, Match, Package
+from .key import Key, RuntimeArg
+from .register import Registration
+from .targets import Target
+from .typ import FunctorTyp
+
+
+@dataclass
+class Node:
+    """One device instance in the resolved graph (equal devices share one node)."""
+
+    var: str                 # C variable of the device object ("" for jobs)
+    device: Device
+    args: tuple[Node, ...]   # functor arguments, in order
+    deps: tuple[Node, ...]   # extra (ordering-only) dependencies
+    location: Location       # where it was applied (or defined)
+
+    @property
+    def is_job(self) -> bool:
+        return self.device.result_typ.is_job
+
+
+@dataclass
+class Plan:
+    """Everything code generation and the build need, for one target."""
+
+    name: str
+    target: Target
+    config: str                      # config.py as shown in messages and #line
+    folder: Path                     # the unikernel's folder
+    values: dict[str, object]        # configure key values in force
+    keys: tuple[Key, ...]            # every key the configuration can read
+    nodes: list[Node] = field(default_factory=list)  # connect order
+    jobs: list[Node] = field(default_factory=list)
+    argv_enabled: bool = True
+    runtime_args: list[RuntimeArg] = field(default_factory=list)
+    runtime_sources: list[str] = field(default_factory=list)  # drivers, relative to runtime_c/
+    user_sources: list[Path] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    manifest: list[tuple[str, str]] = field(default_factory=list)
+    packages: list[Package] = field(default_factory=list)
+
+    def devices(self) -> Iterator[Node]:
+        return (n for n in self.nodes if not n.is_job)
+
+
+def walk(impl: Impl) -> Iterator[Impl]:
+    """Every implementation reachable from `impl`, conditionals' branches included."""
+    stack, seen = [impl], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        yield item
+        if isinstance(item, App):
+            stack += [item.func, *item.args]
+        elif isinstance(item, If):
+            stack += [item.then, item.otherwise]
+        elif isinstance(item, Match):
+            stack += [impl for _, impl in item.cases] + [item.default]
+        elif isinstance(item, Device):
+            stack += list(item.extra_deps)
+
+
+def roots(reg: Registration) -> list[Impl]:
+    return [reg.argv, reg.reporter, *reg.jobs]
+
+
+def collect_keys(reg: Registration) -> tuple[Key, ...]:
+    """Every configure key the unresolved graph can read, by name, target first."""
+    found: dict[str, Key] = {"target": Key.target}
+
+    def add(key: Key) -> None:
+        prior = found.get(key.name)
+        if prior is not None and not prior.same_definition(key):
+            raise ConfigError(f"key {key.name!r} is declared twice with different definitions",
+                              key.location, f"the other one is at {prior.location}")
+        found.setdefault(key.name, key)
+
+    for key in reg.keys:
+        add(key)
+    for root in roots(reg):
+        for item in walk(root):
+            if isinstance(item, If):
+                for key in item.cond.keys():
+                    add(key)
+            elif isinstance(item, Match):
+                for key in item.value.keys():
+                    add(key)
+            elif isinstance(item, Device):
+                for key in item.keys:
+                    add(key)
+    return tuple(found.values())
+
+
+class _Resolver:
+    def __init__(self, values: dict[str, object]):
+        self.values = values
+        self.nodes: dict[tuple[object, ...], Node] = {}
+        self.order: list[Node] = []
+        self.counts: dict[str, int] = {}
+        self.active: set[int] = set()
+
+    def choose(self, impl: Impl) -> Impl:
+        """Replace conditionals by the branch the configure values select."""
+        while isinstance(impl, (If, Match)):
+            if isinstance(impl, If):
+                cond = impl.cond.eval(self.values)
+                if not isinstance(cond, bool):
+                    raise ConfigError(f"if_impl condition {impl.cond} is {cond!r}, not a bool", impl.location)
+                impl = impl.then if cond else impl.otherwise
+            else:
+                value = impl.value.eval(self.values)
+                impl = next((i for v, i in impl.cases if v == value), impl.default)
+        return impl
+
+    def node(self, impl: Impl, used_at: Location) -> Node:
+        impl = self.choose(impl)
+        # Catalog devices have no line of their own: report them where config.py used them.
+        location = impl.location if impl.location.line > 0 else used_at
+        args: list[Impl] = []
+        while isinstance(impl, App):  # flatten f(a)(b) into f(a, b)
+            args[:0] = impl.args
+            impl = self.choose(impl.func)
+        assert isinstance(impl, Device)
+        if isinstance(impl.typ, FunctorTyp) and len(args) != len(impl.typ.params):
+            raise ConfigError(f"{impl.name} : {impl.typ} is applied to {len(args)} of its "
+                              f"{len(impl.typ.params)} arguments", location)
+        if id(impl) in self.active:
+            raise ConfigError(f"{impl.name} depends on itself", location)
+        self.active.add(id(impl))
+        arg_nodes = tuple(self.node(a, location) for a in args)
+        dep_nodes = tuple(self.node(d, location) for d in impl.extra_deps)
+        self.active.discard(id(impl))
+        ident = (impl, tuple(id(n) for n in arg_nodes))
+        found = self.nodes.get(ident)
+        if found is not None:
+            return found
+        var = ""
+        if not impl.result_typ.is_job:
+            count = self.counts.get(impl.name, 0)
+            self.counts[impl.name] = count + 1
+            var = f"{impl.name}_{count}"
+        node = Node(var, impl, arg_nodes, dep_nodes, location)
+        self.nodes[ident] = node
+        self.order.append(node)
+        return node
+
+
+def resolve(reg: Registration, target: Target, values: dict[str, object], config: str,
+            folder: Path) -> Plan:
+    """Resolve the registration for `target` with the configure `values` (by key name)."""
+    keys = collect_keys(reg)
+    env: dict[str, object] = {k.name: k.default for k in keys}
+    env.update(values)
+    env["target"] = target.name
+    resolver = _Resolver(env)
+    argv_node = resolver.node(reg.argv, reg.location)
+    resolver.node(reg.reporter, reg.location)
+    jobs = [resolver.node(j, reg.location) for j in reg.jobs]
+    plan = Plan(reg.name, target, config, folder, env, keys)
+    plan.argv_enabled = argv_node.device.name != "no_argv"
+    # Devices first (post-order), then jobs, so every job starts with the whole graph connected.
+    plan.nodes = [n for n in resolver.order if not n.is_job and n.device.connect is not None]
+    plan.nodes += [n for n in resolver.order if n.is_job and n.device.connect is not None]
+    plan.jobs = jobs
+    _collect(plan, resolver.order, reg)
+    return plan
+
+
+def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:
+    args: dict[str, RuntimeArg] = {}
+    for node in order:
+        dev = node.device
+        for arg in dev.runtime_args:
+            prior = args.get(arg.name)
+            if prior is not None and prior != arg:
+                raise ConfigError(f"duplicate boot argument --{arg.name}", arg.location,
+                                  f"it is also declared at {prior.location}; give one of them another name")
+            args.setdefault(arg.name, arg)
+        own = (dev.result_typ.header,) if dev.result_typ.header and dev.connect else ()
+        for header in dev.headers or own:
+            if header not in plan.headers:
+                plan.headers.append(header)
+        for src in dev.sources:
+            if dev.user:
+                path = plan.folder / src
+                if not path.is_file():
+                    raise ConfigError(f"missing C source {src!r} of device {dev.name}", dev.location,
+                                      f"looked for {path}")
+                if path not in plan.user_sources:
+                    plan.user_sources.append(path)
+            elif src not in plan.runtime_sources:
+                plan.runtime_sources.append(src)
+        for entry in dev.manifest:
+            if entry not in plan.manifest:
+                plan.manifest.append(entry)
+        for pkg in dev.packages:
+            if pkg not in plan.packages:
+                plan.packages.append(pkg)
+    for pkg in reg.packages:
+        if pkg not in plan.packages:
+            plan.packages.append(pkg)
+    plan.runtime_args = list(args.values())
+    plan.user_sources += _register_sources(plan, reg)
+
+
+def _register_sources(plan: Plan, reg: Registration) -> list[Path]:
+    if reg.src is None:
+        return []
+    if reg.src == "auto":
+        found = sorted(plan.folder.glob("*.c"))
+        return [p for p in found if p not in plan.user_sources]
+    paths = []
+    for name in reg.src:
+        path = plan.folder / name
+        if not path.is_file():
+            raise ConfigError(f"missing C source {name!r} listed in register's src", reg.location,
+                              f"looked for {path}")
+        if path not in plan.user_sources:
+            paths.append(path)
+    return paths

@@ -1,0 +1,260 @@
+"""Implementations: devices, functor application, conditionals. Immutable values whose
+equality is structural, so identical sub-graphs are shared by the engine."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ConfigError, Location, caller_location
+from .key import Key, RuntimeArg, Value
+from .typ import AnyTyp, FunctorTyp, Typ, check_typ, job
+
+_C_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+CLiteral = str | int | bool
+
+
+@dataclass(frozen=True)
+class Package:
+    """A third-party dependency (name and optional version bounds)."""
+
+    name: str
+    min: str | None = None
+    max: str | None = None
+
+    def __str__(self) -> str:
+        bounds = [f">={self.min}" if self.min else "", f"<{self.max}" if self.max else ""]
+        return self.name + "".join(b for b in bounds if b)
+
+
+def package(name: str, min: str | None = None, max: str | None = None) -> Package:  # noqa: A002
+    return Package(name, min, max)
+
+
+class Impl:
+    """Base class of every implementation. Subclasses define `typ` and `ident()`."""
+
+    typ: AnyTyp
+    location: Location
+
+    def ident(self) -> tuple[object, ...]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.ident() == other.ident()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self.ident())
+
+    def __call__(self, *args: Impl) -> Impl:
+        """Functor application: `m(a, b)` is Functoria's `m $ a $ b`."""
+        loc = caller_location()
+        if not isinstance(self.typ, FunctorTyp):
+            raise ConfigError(f"{self.label()} has module type {self.typ} and is not a functor; "
+                              f"it cannot be applied to {len(args)} argument(s)", loc)
+        params = self.typ.params
+        if len(args) > len(params):
+            raise ConfigError(f"too many arguments: {self.label()} : {self.typ} takes {len(params)}, "
+                              f"given {len(args)}", loc)
+        for i, (arg, param) in enumerate(zip(args, params, strict=False), 1):
+            if not isinstance(arg, Impl):
+                raise ConfigError(f"argument {i} of {self.label()} must be a device of module type "
+                                  f"{param}, not {type(arg).__name__} {arg!r}", loc)
+            if arg.typ != param:
+                raise ConfigError(f"argument {i} of {self.label()} has the wrong module type: "
+                                  f"expected {param}, got {arg.label()} : {arg.typ}", loc)
+        rest = params[len(args):]
+        result: AnyTyp = FunctorTyp(rest, self.typ.result) if rest else self.typ.result
+        base, prior = (self.func, self.args) if isinstance(self, App) else (self, ())
+        return App(base, (*prior, *args), result, loc)
+
+    def label(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, eq=False)
+class Device(Impl):
+    """A concrete implementation: a C module with a connect (or, for jobs, a start) function.
+
+    `connect` is the C function called as `connect(&self, &arg1, ..., c_args...)`; for a
+    job it is `<name>_start(&arg1, ...)`. `sources` are C files (relative to the runtime
+    root for catalog devices, to config.py's folder for user devices)."""
+
+    name: str
+    typ: AnyTyp
+    connect: str | None = None
+    c_args: tuple[CLiteral, ...] = ()
+    sources: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    keys: tuple[Key, ...] = ()
+    runtime_args: tuple[RuntimeArg, ...] = ()
+    packages: tuple[Package, ...] = ()
+    extra_deps: tuple[Impl, ...] = ()
+    manifest: tuple[tuple[str, str], ...] = ()  # (kind, name) for Solo5 targets
+    user: bool = False  # sources relative to config.py; prototypes generated
+    doc: str = ""
+    location: Location = field(default_factory=caller_location)
+
+    def ident(self) -> tuple[object, ...]:
+        return ("device", self.name, self.typ, self.connect, self.c_args, self.sources,
+                self.headers, self.keys, self.runtime_args, self.packages, self.extra_deps,
+                self.manifest, self.user)
+
+    def label(self) -> str:
+        return self.name
+
+    @property
+    def result_typ(self) -> Typ:
+        return self.typ.result if isinstance(self.typ, FunctorTyp) else self.typ
+
+
+@dataclass(frozen=True, eq=False)
+class App(Impl):
+    """A functor applied to arguments (possibly partially)."""
+
+    func: Impl
+    args: tuple[Impl, ...]
+    typ: AnyTyp
+    location: Location
+
+    def ident(self) -> tuple[object, ...]:
+        return ("app", self.func, self.args)
+
+    def label(self) -> str:
+        return f"{self.func.label()}({', '.join(a.label() for a in self.args)})"
+
+
+@dataclass(frozen=True, eq=False)
+class If(Impl):
+    cond: Value
+    then: Impl
+    otherwise: Impl
+    typ: AnyTyp
+    location: Location
+
+    def ident(self) -> tuple[object, ...]:
+        return ("if", id(self.cond), self.then, self.otherwise)
+
+    def label(self) -> str:
+        return f"if {self.cond} then {self.then.label()} else {self.otherwise.label()}"
+
+
+@dataclass(frozen=True, eq=False)
+class Match(Impl):
+    value: Value
+    cases: tuple[tuple[object, Impl], ...]
+    default: Impl
+    typ: AnyTyp
+    location: Location
+
+    def ident(self) -> tuple[object, ...]:
+        return ("match", id(self.value), self.cases, self.default)
+
+    def label(self) -> str:
+        return f"match {self.value}"
+
+
+def _check_impl(value: object, what: str, loc: Location) -> Impl:
+    if not isinstance(value, Impl):
+        raise ConfigError(f"{what} must be a device, not {type(value).__name__} {value!r}", loc)
+    return value
+
+
+def _check_value(value: object, loc: Location) -> Value:
+    if not isinstance(value, Value):
+        raise ConfigError(f"expected a configure key or value (e.g. Key.is_solo5), not {value!r}", loc,
+                          "boot arguments (runtime_arg) are decided at boot and cannot choose devices")
+    return value
+
+
+def if_impl(cond: Value, then: Impl, otherwise: Impl) -> Impl:
+    """`then` if the configure-time `cond` is true, `otherwise` if not."""
+    loc = caller_location()
+    cond = _check_value(cond, loc)
+    then = _check_impl(then, "if_impl's second argument", loc)
+    otherwise = _check_impl(otherwise, "if_impl's third argument", loc)
+    if then.typ != otherwise.typ:
+        raise ConfigError(f"if_impl branches have different module types: {then.typ} and {otherwise.typ}",
+                          loc)
+    return If(cond, then, otherwise, then.typ, loc)
+
+
+def match_impl(value: Value, cases: Mapping[object, Impl] | Iterable[tuple[object, Impl]],
+               default: Impl) -> Impl:
+    """Choose among `cases` by the configure-time `value`; `default` when none matches."""
+    loc = caller_location()
+    value = _check_value(value, loc)
+    pairs = tuple(cases.items()) if isinstance(cases, Mapping) else tuple(cases)
+    default = _check_impl(default, "match_impl's default", loc)
+    for choice, impl in pairs:
+        _check_impl(impl, f"match_impl case {choice!r}", loc)
+        if impl.typ != default.typ:
+            raise ConfigError(f"match_impl case {choice!r} has module type {impl.typ}, "
+                              f"but the default has {default.typ}", loc)
+    for key in value.keys():
+        if key.choices is not None and value is key:
+            for choice, _ in pairs:
+                if choice not in key.choices:
+                    raise ConfigError(f"match_impl case {choice!r} is not a value of key {key.name!r} "
+                                      f"({', '.join(map(str, key.choices))})", loc)
+    return Match(value, pairs, default, default.typ, loc)
+
+
+def dep(impl: Impl) -> Impl:
+    """A build-time dependency on `impl` (connected before the device that lists it)."""
+    return _check_impl(impl, "dep's argument", caller_location())
+
+
+def _tuple(values: Sequence[Any] | None, kind: type, what: str, loc: Location) -> tuple[Any, ...]:
+    items = tuple(values or ())
+    for item in items:
+        if not isinstance(item, kind):
+            raise ConfigError(f"{what} must contain {kind.__name__} values, not {item!r}", loc)
+    return items
+
+
+def impl(name: str, typ: AnyTyp, *, connect: str | None = None, c_args: Sequence[CLiteral] = (),
+         sources: Sequence[str] = (), headers: Sequence[str] = (), keys: Sequence[Key] = (),
+         runtime_args: Sequence[RuntimeArg] = (), packages: Sequence[Package] = (),
+         extra_deps: Sequence[Impl] = (), doc: str = "") -> Device:
+    """A user-defined device: `connect` (default `<name>_connect`) is a C function in `sources`
+    (paths relative to config.py) called as `connect(&dev, &args..., c_args...)`."""
+    loc = caller_location()
+    typ = check_typ(typ)
+    if not isinstance(name, str) or not _C_IDENT.match(name):
+        raise ConfigError(f"device name {name!r} is not a C identifier", loc)
+    result = typ.result if isinstance(typ, FunctorTyp) else typ
+    default_fn = f"{name}_start" if result is job else f"{name}_connect"
+    fn = connect or default_fn
+    if not _C_IDENT.match(fn):
+        raise ConfigError(f"connect function {fn!r} is not a C identifier", loc)
+    for value in c_args:
+        if not isinstance(value, (str, int, bool)):
+            raise ConfigError(f"c_args of {name!r} must be str, int or bool values, not {value!r}", loc)
+    return Device(
+        name=name, typ=typ, connect=fn, c_args=tuple(c_args),
+        sources=_tuple(sources, str, "sources", loc), headers=_tuple(headers, str, "headers", loc),
+        keys=_tuple(keys, Key, "keys", loc), runtime_args=_tuple(runtime_args, RuntimeArg, "runtime_args", loc),
+        packages=_tuple(packages, Package, "packages", loc),
+        extra_deps=_tuple(extra_deps, Impl, "extra_deps", loc), user=True, doc=doc, location=loc)
+
+
+def main(name: str, typ: AnyTyp, *, packages: Sequence[Package] = (), keys: Sequence[Key] = (),
+         runtime_args: Sequence[RuntimeArg] = (), extra_deps: Sequence[Impl] = (),
+         deps: Sequence[Impl] = ()) -> Device:
+    """The unikernel's own module: the generated entry point calls `<name>_start(...)` with a
+    typed pointer for each functor argument. Its C lives in register's `src`."""
+    loc = caller_location()
+    typ = check_typ(typ)
+    if not isinstance(name, str) or not _C_IDENT.match(name):
+        raise ConfigError(f"main name {name!r} is not a C identifier",
+                          loc, "the C start function is <name>_start, e.g. main('unikernel', ...)")
+    return Device(
+        name=name, typ=typ, connect=f"{name}_start",
+        keys=_tuple(keys, Key, "keys", loc), runtime_args=_tuple(runtime_args, RuntimeArg, "runtime_args", loc),
+        packages=_tuple(packages, Package, "packages", loc),
+        extra_deps=_tuple(tuple(extra_deps) + tuple(deps), Impl, "extra_deps", loc), user=True, location=loc)
+
+
+foreign = main

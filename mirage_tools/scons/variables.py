@@ -1,0 +1,98 @@
+"""Command-line variables: the common ones (target, VERBOSE, ...) and the configure keys
+of config.py, parsed from `scons name=value` with clear errors and `scons -h` help."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from SCons.Script import ARGUMENTS, Exit, Help
+
+from ..key import Key
+from ..targets import all_targets
+
+
+@dataclass(frozen=True)
+class Common:
+    target: str
+    verbose: bool
+    args: str
+    compiledb: bool
+
+
+COMMON_HELP = {
+    "VERBOSE": "Show full compiler command lines (0 or 1).",
+    "args": "Boot arguments passed by the `run` alias, e.g. args='--hello=Bonjour'.",
+    "compiledb": "Write compile_commands.json for editors (0 or 1).",
+}
+_known: set[str] = {"target", *COMMON_HELP}
+_helped: set[str] = set()
+_warned: set[str] = set()
+
+
+def fail(message: str) -> None:
+    sys.stderr.write(f"scons: error: {message}\n")
+    Exit(2)
+
+
+def _bool(name: str, text: str) -> bool:
+    lowered = text.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    fail(f"{name}={text}: expected 0 or 1")
+    return False
+
+
+def common() -> Common:
+    """Read target, VERBOSE, args and compiledb; `target=list` prints the targets and exits."""
+    targets = all_targets()
+    name = ARGUMENTS.get("target", "unix")
+    if name == "list":
+        width = max(map(len, targets))
+        print("Available targets:")
+        for t in targets.values():
+            print(f"  {t.name:<{width}}  {t.doc}")
+        Exit(0)
+    if name not in targets:
+        fail(f"unknown target {name!r}; choose one of: {', '.join(targets)} (scons target=list describes them)")
+    _add_help("target", f"{Key.target.doc} ({'|'.join(targets)})", "unix", name)
+    for var, doc in COMMON_HELP.items():
+        _add_help(var, doc, "" if var == "args" else "0", ARGUMENTS.get(var, ""))
+    return Common(name, _bool("VERBOSE", ARGUMENTS.get("VERBOSE", "0")), ARGUMENTS.get("args", ""),
+                  _bool("compiledb", ARGUMENTS.get("compiledb", "0")))
+
+
+def key_values(keys: Iterable[Key]) -> dict[str, object]:
+    """Parse the configure keys given on the command line; document every key in -h."""
+    values: dict[str, object] = {}
+    for key in keys:
+        if key.name == "target":
+            continue
+        _known.add(key.name)
+        choices = f" ({'|'.join(map(key.render, key.choices))})" if key.choices else ""
+        default = "" if key.default is None else key.render(key.default)
+        _add_help(key.name, f"{key.doc or 'configure key'} [{key.type.__name__}]{choices}", default,
+                  ARGUMENTS.get(key.name, default))
+        if key.name in ARGUMENTS:
+            try:
+                values[key.name] = key.parse(ARGUMENTS[key.name])
+            except ValueError as e:
+                fail(f"{e} (key declared at {key.location})")
+    return values
+
+
+def warn_unknown(arguments: Mapping[str, str] = ARGUMENTS) -> None:
+    for name in sorted(set(arguments) - _known - _warned):
+        _warned.add(name)
+        sys.stderr.write(f"scons: warning: unknown variable {name}={arguments[name]} is ignored "
+                         f"(known: {', '.join(sorted(_known))}; see scons -h)\n")
+
+
+def _add_help(name: str, doc: str, default: str, actual: str) -> None:
+    if name in _helped:
+        return
+    _helped.add(name)
+    Help(f"{name}: {doc}\n    default: {default or '(empty)'}\n    actual: {actual or '(empty)'}\n\n",
+         append=True, local_only=True)

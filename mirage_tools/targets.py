@@ -1,0 +1,70 @@
+"""Target descriptors: one folder per target under targets/, each with a target.py that
+holds plain data (flags, sources, suffix) and a run() function. Adding a target means
+adding a folder."""
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from .errors import ConfigError
+from .paths import TARGETS
+
+RunFn = Callable[..., list[str]]
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    doc: str
+    folder: Path
+    solo5: bool = False            # image speaks the Solo5 ABI (manifest, tender)
+    suffix: str = ""               # image file suffix (".spt"); "" for unix
+    freestanding: bool = False     # our libc instead of the host's
+    cflags: tuple[str, ...] = ()
+    cppdefines: tuple[str, ...] = ()
+    linkflags: tuple[str, ...] = ()
+    libs: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # platform bindings, relative to folder
+    include: tuple[str, ...] = ()  # include dirs, relative to folder
+    run: RunFn | None = None
+
+    def image_name(self, app: str) -> str:
+        return app + self.suffix
+
+
+def _load(folder: Path) -> Target:
+    spec = importlib.util.spec_from_file_location(f"mirage_target_{folder.name}", folder / "target.py")
+    assert spec is not None and spec.loader is not None
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    attrs: dict[str, Any] = {}
+    for field in Target.__dataclass_fields__:
+        if field in ("name", "folder") or not hasattr(module, field):
+            continue
+        value = getattr(module, field)
+        attrs[field] = tuple(value) if isinstance(value, (list, tuple)) else value
+    doc = (module.__doc__ or "").strip().splitlines()
+    attrs["doc"] = doc[0] if doc else folder.name
+    return Target(name=folder.name, folder=folder, **attrs)
+
+
+@cache
+def all_targets() -> dict[str, Target]:
+    folders = sorted(p.parent for p in TARGETS.glob("*/target.py"))
+    return {f.name: _load(f) for f in folders}
+
+
+def target_names() -> Sequence[str]:
+    return tuple(all_targets())
+
+
+def get_target(name: str) -> Target:
+    targets = all_targets()
+    if name not in targets:
+        raise ConfigError(f"unknown target {name!r}", hint=f"choose one of: {', '.join(targets)}")
+    return targets[name]

@@ -1,0 +1,119 @@
+"""Module types (`typ`) and functor types (`a @ b @ job`)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import ConfigError
+
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Typ:
+    """A module type: the C face of a device family (`struct mirage_<name>` in `mirage/<name>.h`)."""
+
+    name: str
+    c_type: str = ""
+    header: str = ""
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise ConfigError(f"invalid module type name {self.name!r}",
+                              hint="use a C identifier in lower case, e.g. typ('my_store')")
+
+    @property
+    def is_job(self) -> bool:
+        return self.name == "job"
+
+    def __matmul__(self, other: object) -> FunctorTyp:
+        return FunctorTyp((self,), _as_typ(other))
+
+    def __rmatmul__(self, other: object) -> FunctorTyp:
+        return FunctorTyp((_as_typ(other),), self)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class FunctorTyp:
+    """`params[0] -> params[1] -> ... -> result`. `@` is left-associative in Python, so
+    `console @ block @ job` appends: the previous result becomes a parameter."""
+
+    params: tuple[Typ, ...]
+    result: Typ
+
+    def __matmul__(self, other: object) -> FunctorTyp:
+        return FunctorTyp((*self.params, self.result), _as_typ(other))
+
+    def __rmatmul__(self, other: object) -> FunctorTyp:
+        raise ConfigError(f"a functor type cannot be a parameter: {_describe(other)} @ ({self})",
+                          hint="parameters of a functor are module types such as console or block")
+
+    def __str__(self) -> str:
+        return " -> ".join(str(p) for p in (*self.params, self.result))
+
+
+AnyTyp = Typ | FunctorTyp
+
+
+def _describe(value: object) -> str:
+    return repr(value) if isinstance(value, str) else type(value).__name__
+
+
+def _as_typ(value: object) -> Typ:
+    if isinstance(value, Typ):
+        return value
+    if isinstance(value, FunctorTyp):
+        raise ConfigError(f"a functor type cannot be a parameter: ({value})",
+                          hint="write the parameters one after the other: a @ b @ job")
+    raise ConfigError(f"unknown module type {_describe(value)}", hint=_known_hint(value))
+
+
+def _known_hint(value: object) -> str:
+    names = ", ".join(sorted(BUILTIN))
+    if isinstance(value, str) and value in BUILTIN:
+        return f"use the value {value} (no quotes), imported from mirage_tools"
+    return f"use one of {names}, or declare your own with typ('name')"
+
+
+def check_typ(value: object, what: str = "module type") -> AnyTyp:
+    """Validate a user-supplied module or functor type."""
+    if isinstance(value, (Typ, FunctorTyp)):
+        return value
+    raise ConfigError(f"unknown {what} {_describe(value)}", hint=_known_hint(value))
+
+
+def typ(name: str, c_type: str | None = None, header: str | None = None) -> Typ:
+    """Declare a module type. Built-in names return the built-in type."""
+    if name in BUILTIN and c_type is None and header is None:
+        return BUILTIN[name]
+    return Typ(name, c_type if c_type is not None else f"struct {name}", header or "")
+
+
+def _builtin(name: str, header: str | None = None) -> Typ:
+    return Typ(name, f"struct mirage_{name}", f"mirage/{header or name}.h")
+
+
+job = Typ("job")
+console = _builtin("console")
+time = _builtin("time")
+pclock = _builtin("pclock", "clock")
+mclock = _builtin("mclock", "clock")
+random = _builtin("random")
+block = _builtin("block")
+kv_ro = _builtin("kv_ro")
+kv_rw = _builtin("kv_rw")
+network = _builtin("network")
+ethernet = _builtin("ethernet")
+stackv4v6 = _builtin("stackv4v6")
+tcpv4v6 = _builtin("tcpv4v6")
+http = _builtin("http")
+argv = _builtin("argv")
+reporter = _builtin("reporter")
+info = _builtin("info")
+
+BUILTIN: dict[str, Typ] = {t.name: t for t in (
+    job, console, time, pclock, mclock, random, block, kv_ro, kv_rw, network, ethernet,
+    stackv4v6, tcpv4v6, http, argv, reporter, info)}

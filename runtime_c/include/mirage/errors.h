@@ -1,0 +1,22 @@
+/* Error codes shared by every device family: 0 is success, failures are negative. */
+#ifndef MIRAGE_ERRORS_H
+#define MIRAGE_ERRORS_H
+
+enum mirage_error {
+    MIRAGE_OK = 0,
+    MIRAGE_EINVAL = -1,   /* invalid argument */
+    MIRAGE_ENOENT = -2,   /* no such entry */
+    MIRAGE_EAGAIN = -3,   /* try again later */
+    MIRAGE_ENOMEM = -4,   /* out of memory */
+    MIRAGE_EIO = -5,      /* input/output error */
+    MIRAGE_ENOSPC = -6,   /* no space left */
+    MIRAGE_EEXIST = -7,   /* already exists */
+    MIRAGE_ERANGE = -8,   /* out of range */
+    MIRAGE_ENOTSUP = -9,  /* not supported */
+    MIRAGE_EUNSPEC = -10, /* unspecified failure */
+};
+
+/* A short English description of a mirage_error value (any int is accepted). */
+const char *mirage_strerror(int err);
+
+#endif

@@ -1,0 +1,13 @@
+"""unix: a normal Linux process built with the system compiler and libc (for development and tests)."""
+
+suffix = ""
+solo5 = False
+freestanding = False
+cflags = ["-O2", "-g"]
+sources = ["platform.c"]
+include = ["include"]
+
+
+def run(image, args, devices):
+    """The command that boots `image` with boot arguments `args`."""
+    return [image, *args]
