@@ -87,7 +87,10 @@ def _where(location: Location) -> str:
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False)
+        keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False,
+        # Compiling the templates costs more than the rest of a no-op rebuild: keep their
+        # bytecode in jinja2's per-user cache directory.
+        bytecode_cache=jinja2.FileSystemBytecodeCache())
     env.filters.update(c_string=c_string, ctype_ret=_ret, connect_call=connect_call, where=_where,
                        c_comment=lambda s: str(s).replace("*/", "* /"))
     return env

@@ -42,7 +42,7 @@ class Impl:
         raise NotImplementedError
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.ident() == other.ident()  # type: ignore[attr-defined]
+        return isinstance(other, Impl) and type(self) is type(other) and self.ident() == other.ident()
 
     def __hash__(self) -> int:
         return hash(self.ident())

@@ -26,7 +26,7 @@ class Value:
         raise NotImplementedError
 
     def map(self, fn: Callable[[Any], object], name: str | None = None) -> Value:
-        return Mapped(self, fn, name or getattr(fn, "__name__", "fn"))
+        return Mapped(self, fn, name or str(getattr(fn, "__name__", "fn")))
 
     def eq(self, other: object) -> Value:
         return self.map(lambda v: v == other, f"== {other!r}")

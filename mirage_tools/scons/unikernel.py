@@ -66,9 +66,9 @@ def _runtime_objects(ctx: Any, target: Target, plan: Plan) -> list[Any]:
     return objs
 
 
-def _run_action(target: Target, image: Any, args: str) -> Any:
-    def run(target_nodes: Any, source: Any, env: Any) -> int:
-        cmd = target.run(image.abspath, shlex.split(args), []) if target.run else [image.abspath]
+def _run_action(platform: Target, image: Any, args: str) -> Any:
+    def run(target: Any, source: Any, env: Any) -> int:
+        cmd = platform.run(image.abspath, shlex.split(args), []) if platform.run else [image.abspath]
         sys.stdout.flush()
         return subprocess.call(cmd)
 
@@ -76,7 +76,7 @@ def _run_action(target: Target, image: Any, args: str) -> Any:
 
 
 def _describe_action(text: str) -> Any:
-    def show(target_nodes: Any, source: Any, env: Any) -> int:
+    def show(target: Any, source: Any, env: Any) -> int:
         sys.stdout.write(text)
         return 0
 
@@ -112,13 +112,13 @@ def _build_one(env: Any, reg: Registration, config: Any, opts: variables.Common,
 def unikernel(env: Any, configs: Any = "config.py") -> list[Any]:
     """env.Unikernel("config.py") (or a list of them): build each unikernel for the target
     chosen with `scons target=...`; returns the image nodes."""
-    opts = variables.common()
+    opts = variables.common(env)
     nodes = [env.File(c) for c in env.Flatten([configs])]
     loaded = []
     try:
         for node in nodes:
             reg = load_config(Path(node.abspath), node.path)
-            loaded.append((node, reg, variables.key_values(collect_keys(reg))))
+            loaded.append((node, reg, variables.key_values(env, collect_keys(reg))))
         variables.warn_unknown()
         return [_build_one(env, reg, node, opts, values) for node, reg, values in loaded]
     except ConfigError as e:

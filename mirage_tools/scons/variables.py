@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from SCons.Script import ARGUMENTS, Exit, Help
+from SCons.Script import ARGUMENTS, Exit
 
 from ..key import Key
 from ..targets import all_targets
@@ -45,7 +46,7 @@ def _bool(name: str, text: str) -> bool:
     return False
 
 
-def common() -> Common:
+def common(env: Any) -> Common:
     """Read target, VERBOSE, args and compiledb; `target=list` prints the targets and exits."""
     targets = all_targets()
     name = ARGUMENTS.get("target", "unix")
@@ -57,14 +58,15 @@ def common() -> Common:
         Exit(0)
     if name not in targets:
         fail(f"unknown target {name!r}; choose one of: {', '.join(targets)} (scons target=list describes them)")
-    _add_help("target", f"{Key.target.doc} ({'|'.join(targets)})", "unix", name)
+    _add_help(env, "target", f"{Key.target.doc} ({'|'.join(targets)})", "unix", name)
     for var, doc in COMMON_HELP.items():
-        _add_help(var, doc, "" if var == "args" else "0", ARGUMENTS.get(var, ""))
+        default = "" if var == "args" else "0"
+        _add_help(env, var, doc, default, ARGUMENTS.get(var, default))
     return Common(name, _bool("VERBOSE", ARGUMENTS.get("VERBOSE", "0")), ARGUMENTS.get("args", ""),
                   _bool("compiledb", ARGUMENTS.get("compiledb", "0")))
 
 
-def key_values(keys: Iterable[Key]) -> dict[str, object]:
+def key_values(env: Any, keys: Iterable[Key]) -> dict[str, object]:
     """Parse the configure keys given on the command line; document every key in -h."""
     values: dict[str, object] = {}
     for key in keys:
@@ -73,7 +75,7 @@ def key_values(keys: Iterable[Key]) -> dict[str, object]:
         _known.add(key.name)
         choices = f" ({'|'.join(map(key.render, key.choices))})" if key.choices else ""
         default = "" if key.default is None else key.render(key.default)
-        _add_help(key.name, f"{key.doc or 'configure key'} [{key.type.__name__}]{choices}", default,
+        _add_help(env, key.name, f"{key.doc or 'configure key'} [{key.type.__name__}]{choices}", default,
                   ARGUMENTS.get(key.name, default))
         if key.name in ARGUMENTS:
             try:
@@ -90,9 +92,10 @@ def warn_unknown(arguments: Mapping[str, str] = ARGUMENTS) -> None:
                          f"(known: {', '.join(sorted(_known))}; see scons -h)\n")
 
 
-def _add_help(name: str, doc: str, default: str, actual: str) -> None:
+def _add_help(env: Any, name: str, doc: str, default: str, actual: str) -> None:
     if name in _helped:
         return
     _helped.add(name)
-    Help(f"{name}: {doc}\n    default: {default or '(empty)'}\n    actual: {actual or '(empty)'}\n\n",
+    # env.Help, not the global Help(): that one builds a whole DefaultEnvironment (0.1 s).
+    env.Help(f"{name}: {doc}\n    default: {default or '(empty)'}\n    actual: {actual or '(empty)'}\n\n",
          append=True, local_only=True)

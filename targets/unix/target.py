@@ -1,4 +1,4 @@
-"""unix: a normal Linux process built with the system compiler and libc (for development and tests)."""
+"""A normal Linux process built with the system compiler and libc (for development and tests)."""
 
 suffix = ""
 solo5 = False

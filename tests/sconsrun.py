@@ -1,0 +1,34 @@
+"""Run scons and built images the way a user would, in temporary copies of examples."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def copy_example(name: str, dest: Path) -> Path:
+    folder = dest / name
+    shutil.copytree(EXAMPLES / name, folder, ignore=shutil.ignore_patterns("build", ".sconsign.dblite"))
+    return folder
+
+
+def scons(folder: Path, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """`scons -Q ARGS` in folder with this interpreter's SCons; output captured as text."""
+    env = dict(os.environ)
+    env.pop("SCONSFLAGS", None)
+    result = subprocess.run([sys.executable, "-m", "SCons", "-Q", *args], cwd=folder, env=env,
+                            capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"scons {' '.join(args)} failed ({result.returncode}):\n"
+                             f"{result.stdout}\n{result.stderr}")
+    return result
+
+
+def built_lines(output: str) -> list[str]:
+    """The short build lines (CC/LINK/GEN ...) of a scons run."""
+    return [line for line in output.splitlines() if line.split(" ", 1)[0] in ("CC", "LINK", "GEN", "AS")]
