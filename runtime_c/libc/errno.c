@@ -1,0 +1,4 @@
+#include <errno.h>
+
+#undef errno
+int errno;
