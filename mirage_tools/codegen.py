@@ -118,7 +118,7 @@ def generate(plan: Plan, gen_dir: str) -> dict[str, str]:
                       if t.c_type.startswith("struct ")})
     main_c = env.get_template("main.c.j2").render(plan=plan)
     header = env.get_template("mirage_app.h.j2").render(plan=plan, prototypes=prototypes, structs=structs)
-    return {
-        "main.c": _fix_lines(main_c, f"{gen_dir}/main.c"),
-        "mirage_app.h": header,
-    }
+    files = {"main.c": _fix_lines(main_c, f"{gen_dir}/main.c"), "mirage_app.h": header}
+    if plan.target.solo5:
+        files["manifest.c"] = env.get_template("manifest.c.j2").render(plan=plan)
+    return files

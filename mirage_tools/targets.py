@@ -18,6 +18,16 @@ RunFn = Callable[..., list[str]]
 
 
 @dataclass(frozen=True)
+class Tender:
+    """A host program that boots the target's images (built in the host context)."""
+
+    name: str
+    sources: tuple[str, ...]       # globs relative to the target folder
+    include: tuple[str, ...] = ()  # include dirs relative to the target folder
+    packages: tuple[str, ...] = () # pkg-config packages it links against
+
+
+@dataclass(frozen=True)
 class Target:
     name: str
     doc: str
@@ -29,9 +39,11 @@ class Target:
     cppdefines: tuple[str, ...] = ()
     linkflags: tuple[str, ...] = ()
     libs: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()  # platform bindings, relative to folder
+    sources: tuple[str, ...] = ()  # platform bindings, relative to folder (globs allowed)
     include: tuple[str, ...] = ()  # include dirs, relative to folder
-    run: RunFn | None = None
+    linker_script: str = ""        # relative to folder; freestanding images only
+    tender: Tender | None = None
+    run: RunFn | None = None       # run(image, args, tender) -> command line
 
     def image_name(self, app: str) -> str:
         return app + self.suffix
@@ -47,6 +59,8 @@ def _load(folder: Path) -> Target:
         if field in ("name", "folder") or not hasattr(module, field):
             continue
         value = getattr(module, field)
+        if field == "tender" and isinstance(value, dict):
+            value = Tender(**{k: tuple(v) if isinstance(v, list) else v for k, v in value.items()})
         attrs[field] = tuple(value) if isinstance(value, (list, tuple)) else value
     doc = (module.__doc__ or "").strip().splitlines()
     attrs["doc"] = doc[0] if doc else folder.name

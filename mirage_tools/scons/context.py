@@ -1,11 +1,13 @@
-"""Per-target build contexts: one SCons environment per target, with the target's flags,
-short build lines unless VERBOSE=1, and objects under build/<target>/."""
+"""Build contexts: one SCons environment per target (the image's flags: freestanding or
+hosted), and one host environment per target for its tender. Short build lines unless
+VERBOSE=1; everything is built under #build/<target>/."""
 from __future__ import annotations
 
+import subprocess
+from functools import cache
 from typing import Any
 
-from SCons.Environment import Base as Environment
-
+from ..errors import ConfigError
 from ..paths import RUNTIME
 from ..targets import Target
 from .variables import Common
@@ -14,26 +16,75 @@ WARNINGS = ["-std=c11", "-Wall", "-Wextra", "-Werror"]
 _SHORT = {"CCCOMSTR": "CC $TARGET", "SHCCCOMSTR": "CC $TARGET", "ASCOMSTR": "AS $TARGET",
           "ASPPCOMSTR": "AS $TARGET", "ARCOMSTR": "AR $TARGET", "RANLIBCOMSTR": "",
           "LINKCOMSTR": "LINK $TARGET", "SHLINKCOMSTR": "LINK $TARGET"}
-_contexts: dict[tuple[int, str], Any] = {}
+_contexts: dict[tuple[int, str, str], Any] = {}
 
 
-def target_context(env: Environment, target: Target, opts: Common) -> Any:
-    """The environment that compiles the runtime, drivers and unikernels for `target`."""
-    cache_key = (id(env), target.name)
-    if cache_key in _contexts:
-        return _contexts[cache_key]
+@cache
+def compiler_include(cc: str) -> str:
+    """The compiler's own freestanding headers (stddef.h, stdint.h, stdarg.h, ...)."""
+    return subprocess.run([cc, "-print-file-name=include"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def _base(env: Any, target: Target, opts: Common) -> Any:
     ctx = env.Clone()
+    ctx["MIRAGE_BUILD"] = f"#build/{target.name}"
+    if not opts.verbose:
+        ctx.Replace(**_SHORT)
+    return ctx
+
+
+def target_context(env: Any, target: Target, opts: Common) -> Any:
+    """The environment that compiles the runtime, drivers and unikernels for `target`."""
+    key = (id(env), target.name, "target")
+    if key in _contexts:
+        return _contexts[key]
+    ctx = _base(env, target, opts)
     root = env.Dir("#").abspath
     ctx.Append(CCFLAGS=[*WARNINGS, *target.cflags, f"-ffile-prefix-map={root}/=",
                         f"-ffile-prefix-map={RUNTIME.parent}/="],
                CPPDEFINES=list(target.cppdefines),
                CPPPATH=[str(RUNTIME / "include"), *(str(target.folder / d) for d in target.include)],
                LINKFLAGS=list(target.linkflags), LIBS=list(target.libs))
-    ctx["MIRAGE_BUILD"] = f"#build/{target.name}"
-    if not opts.verbose:
-        ctx.Replace(**_SHORT)
+    if target.freestanding:
+        # Our libc instead of the host's; the compiler still provides its freestanding headers.
+        # Sections per function and data object let the link drop what the graph does not use.
+        ctx.Append(CCFLAGS=["-ffreestanding", "-nostdinc", "-isystem", compiler_include(ctx.subst("$CC")),
+                            "-ffunction-sections", "-fdata-sections", "-fno-asynchronous-unwind-tables"],
+                   CPPPATH=[str(RUNTIME / "libc" / "include")],
+                   LINKFLAGS=["-nostdlib", "-static", "-no-pie", "-Wl,-z,max-page-size=0x1000",
+                              "-Wl,--build-id=none", "-Wl,--gc-sections",
+                              f"-Wl,-T,{target.folder / target.linker_script}"],
+                   LIBS=["gcc"])
     if opts.compiledb:
         ctx.Tool("compilation_db")
         ctx.CompilationDatabase(f"#build/{target.name}/compile_commands.json")
-    _contexts[cache_key] = ctx
+    _contexts[key] = ctx
     return ctx
+
+
+def host_context(env: Any, target: Target, opts: Common) -> Any:
+    """The environment that builds `target`'s tender: a normal host program."""
+    key = (id(env), target.name, "host")
+    if key in _contexts:
+        return _contexts[key]
+    assert target.tender is not None
+    ctx = _base(env, target, opts)
+    ctx.Append(CCFLAGS=["-O2", "-g", "-Wall", "-Wextra", "-Werror"],
+               CPPPATH=[str(target.folder / d) for d in target.tender.include])
+    for package in target.tender.packages:
+        ctx.Append(**_pkg_config(package, target))
+    _contexts[key] = ctx
+    return ctx
+
+
+def _pkg_config(package: str, target: Target) -> dict[str, list[str]]:
+    import pkgconfig  # type: ignore[import-untyped]
+
+    if not pkgconfig.exists(package):
+        raise ConfigError(f"the {target.name} tender needs {package}, which pkg-config cannot find",
+                          hint=f"install it (Debian: apt-get install {package}-dev pkg-config)")
+    flags = pkgconfig.parse(package)
+    return {"CPPPATH": list(flags["include_dirs"]), "LIBPATH": list(flags["library_dirs"]),
+            "LIBS": list(flags["libraries"]),
+            "CPPDEFINES": [f"{k}={v}" if v else k for k, v in flags["define_macros"]]}

@@ -18,11 +18,11 @@ from ..describe import describe_text
 from ..engine import Plan, collect_keys, resolve
 from ..errors import ConfigError
 from ..loader import load_config
-from ..paths import RUNTIME
+from ..paths import RUNTIME, TARGETS
 from ..register import Registration
 from ..targets import Target, get_target
 from . import variables
-from .context import target_context
+from .context import host_context, target_context
 
 _contents: dict[str, bytes] = {}
 
@@ -54,21 +54,52 @@ def _object(ctx: Any, cache: dict[str, Any], obj: str, src: str, **overrides: An
 
 
 _objects: dict[str, Any] = {}
+_tenders: dict[tuple[int, str], Any] = {}
+
+
+def _expand(folder: Path, patterns: tuple[str, ...]) -> list[Path]:
+    """Source globs of a target descriptor, relative to its folder, as sorted real paths."""
+    found: list[Path] = []
+    for pattern in patterns:
+        matches = sorted(p.resolve() for p in folder.glob(pattern))
+        if not matches:
+            raise ConfigError(f"target {folder.name}: no source matches {pattern!r} in {folder}")
+        found += [m for m in matches if m not in found]
+    return found
 
 
 def _runtime_objects(ctx: Any, target: Target, plan: Plan) -> list[Any]:
     build = ctx.subst("$MIRAGE_BUILD")
-    core = sorted(p.relative_to(RUNTIME).as_posix() for p in (RUNTIME / "core").glob("*.c"))
-    objs = [_object(ctx, _objects, f"{build}/runtime_c/{rel[:-2]}.o", str(RUNTIME / rel))
-            for rel in (*core, *plan.runtime_sources)]
-    objs += [_object(ctx, _objects, f"{build}/targets/{target.name}/{rel.rsplit('.', 1)[0]}.o",
-                     str(target.folder / rel)) for rel in target.sources]
+    parts = ["core", "libc"] if target.freestanding else ["core"]
+    runtime = [p for part in parts for p in sorted((RUNTIME / part).glob("*.c"))]
+    runtime += [RUNTIME / rel for rel in plan.runtime_sources]
+    objs = [_object(ctx, _objects, f"{build}/runtime_c/{_stem(p, RUNTIME)}.o", str(p)) for p in runtime]
+    objs += [_object(ctx, _objects, f"{build}/targets/{_stem(p, TARGETS)}.o", str(p))
+             for p in _expand(target.folder, target.sources)]
     return objs
 
 
-def _run_action(platform: Target, image: Any, args: str) -> Any:
+def _stem(path: Path, root: Path) -> str:
+    return path.relative_to(root).with_suffix("").as_posix()
+
+
+def _tender(env: Any, target: Target, opts: variables.Common) -> Any:
+    """The target's tender, built once per project in the host context."""
+    assert target.tender is not None
+    key = (id(env), target.name)
+    if key not in _tenders:
+        host = host_context(env, target, opts)
+        build = host.subst("$MIRAGE_BUILD")
+        objs = [_object(host, _objects, f"{build}/tender/{_stem(p, TARGETS)}.o", str(p))
+                for p in _expand(target.folder, target.tender.sources)]
+        _tenders[key] = host.Program(f"{build}/tender/{target.tender.name}", objs)[0]
+    return _tenders[key]
+
+
+def _run_action(platform: Target, image: Any, tender: Any, args: str) -> Any:
     def run(target: Any, source: Any, env: Any) -> int:
-        cmd = platform.run(image.abspath, shlex.split(args), []) if platform.run else [image.abspath]
+        tender_path = tender.abspath if tender is not None else None
+        cmd = platform.run(image.abspath, shlex.split(args), tender_path) if platform.run else [image.abspath]
         sys.stdout.flush()
         return subprocess.call(cmd)
 
@@ -100,9 +131,15 @@ def _build_one(env: Any, reg: Registration, config: Any, opts: variables.Common,
     for src in plan.user_sources:
         rel = src.relative_to(folder) if src.is_relative_to(folder) else Path(src.name)
         objs += app.Object(build.File(rel.with_suffix(".o").as_posix()), str(src), CCFLAGS=user_flags)
+    if "manifest.c" in files:
+        objs += app.Object(gen.File("manifest.o"), gen.File("manifest.c"))
     objs += _runtime_objects(ctx, target, plan)
     image = app.Program(build.File(target.image_name(plan.name)), objs)[0]
-    run = env.Alias("run", [image], _run_action(target, image, opts.args))
+    if target.linker_script:
+        app.Depends(image, str(target.folder / target.linker_script))
+    tender = _tender(env, target, opts) if target.tender else None
+    run = env.Alias("run", [image, *([tender] if tender is not None else [])],
+                    _run_action(target, image, tender, opts.args))
     env.AlwaysBuild(run)
     describe = env.Alias("describe", [], _describe_action(describe_text(plan)))
     env.AlwaysBuild(describe)
@@ -112,10 +149,10 @@ def _build_one(env: Any, reg: Registration, config: Any, opts: variables.Common,
 def unikernel(env: Any, configs: Any = "config.py") -> list[Any]:
     """env.Unikernel("config.py") (or a list of them): build each unikernel for the target
     chosen with `scons target=...`; returns the image nodes."""
-    opts = variables.common(env)
     nodes = [env.File(c) for c in env.Flatten([configs])]
     loaded = []
     try:
+        opts = variables.common(env)
         for node in nodes:
             reg = load_config(Path(node.abspath), node.path)
             loaded.append((node, reg, variables.key_values(env, collect_keys(reg))))

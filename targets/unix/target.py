@@ -8,6 +8,6 @@ sources = ["platform.c"]
 include = ["include"]
 
 
-def run(image, args, devices):
+def run(image, args, tender):
     """The command that boots `image` with boot arguments `args`."""
     return [image, *args]

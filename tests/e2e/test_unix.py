@@ -15,13 +15,6 @@ def hello(tmp_path_factory):
     return folder
 
 
-@pytest.fixture(scope="module")
-def hello_key(tmp_path_factory):
-    folder = copy_example("hello-key", tmp_path_factory.mktemp("unix"))
-    scons(folder, "target=unix")
-    return folder
-
-
 def test_hello_prints_four_times_one_second_apart(hello):
     start = time.monotonic()
     proc = subprocess.Popen([hello / "build/unix/hello"], stdout=subprocess.PIPE, text=True)
@@ -38,29 +31,6 @@ def test_hello_prints_four_times_one_second_apart(hello):
 def test_scons_run_boots_the_image(hello):
     result = scons(hello, "target=unix", "run")
     assert result.stdout.splitlines().count("hello") == 4
-
-
-def test_hello_key_default_and_boot_argument(hello_key):
-    image = hello_key / "build/unix/hello-key"
-    out = subprocess.run([image], capture_output=True, text=True, timeout=10)
-    assert (out.returncode, out.stdout) == (0, "Hello World!\n" * 4)
-    for args in (["--hello=Bonjour"], ["--hello", "Bonjour"]):
-        out = subprocess.run([image, *args], capture_output=True, text=True, timeout=10)
-        assert (out.returncode, out.stdout) == (0, "Bonjour\n" * 4)
-    run = scons(hello_key, "target=unix", "run", "args=--hello=Hola")
-    assert run.stdout.splitlines().count("Hola") == 4
-
-
-def test_help_and_bad_arguments(hello_key):
-    image = hello_key / "build/unix/hello-key"
-    out = subprocess.run([image, "--help"], capture_output=True, text=True, timeout=10)
-    assert out.returncode == 63
-    assert "--hello" in out.stdout and "How to say hello." in out.stdout and "Hello World!" in out.stdout
-    for bad, word in ((["--nope"], "--nope"), (["--hello"], "--hello"), (["stray"], "stray")):
-        out = subprocess.run([image, *bad], capture_output=True, text=True, timeout=10)
-        assert out.returncode == 64, bad
-        assert word in out.stdout + out.stderr
-        assert "Hello" not in out.stdout
 
 
 def test_noop_rebuild_is_a_noop(hello):

@@ -1,0 +1,78 @@
+/* Command line and manifest helpers shared by the Solo5 targets' bindings. */
+#include "solo5_bindings.h"
+
+static int starts_with(const char *s, const char *prefix)
+{
+    while (*prefix)
+        if (*s++ != *prefix++)
+            return 0;
+    return 1;
+}
+
+int solo5_cmdline_split(const char *src, char buf[SOLO5_CMDLINE_SIZE],
+                        char *argv[SOLO5_MAX_ARGS])
+{
+    size_t n = 0;
+    while (n < SOLO5_CMDLINE_SIZE - 1 && src[n] != '\0') {
+        buf[n] = src[n];
+        n++;
+    }
+    buf[n] = '\0';
+
+    int argc = 0;
+    argv[argc++] = "unikernel";
+    char *p = buf;
+    for (;;) {
+        while (*p == ' ')
+            *p++ = '\0';
+        if (*p == '\0')
+            break;
+        char *arg = p;
+        while (*p != '\0' && *p != ' ')
+            p++;
+        if (!starts_with(arg, "--solo5:") && argc < SOLO5_MAX_ARGS - 1)
+            argv[argc++] = arg;
+    }
+    argv[argc] = NULL;
+    return argc;
+}
+
+/* Names are compared within the entry's fixed-size field. */
+static int same_name(const char *entry_name, const char *name)
+{
+    for (size_t i = 0; i < SOLO5_MFT_NAME_SIZE; i++) {
+        if (entry_name[i] != name[i])
+            return 0;
+        if (name[i] == '\0')
+            return 1;
+    }
+    return 0;
+}
+
+const struct solo5_mft_entry *solo5_mft_by_name(const struct solo5_mft *mft, const char *name,
+                                                uint32_t type, unsigned *handle)
+{
+    for (unsigned i = 1; i < mft->entries && i < SOLO5_MFT_MAX_ENTRIES; i++) {
+        const struct solo5_mft_entry *e = &mft->e[i];
+        if (e->type == type && e->attached && same_name(e->name, name)) {
+            *handle = i;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+const struct solo5_mft_entry *solo5_mft_by_handle(const struct solo5_mft *mft, unsigned handle,
+                                                  uint32_t type)
+{
+    if (handle == 0 || handle >= mft->entries || handle >= SOLO5_MFT_MAX_ENTRIES)
+        return NULL;
+    const struct solo5_mft_entry *e = &mft->e[handle];
+    return e->type == type && e->attached ? e : NULL;
+}
+
+int solo5_block_request_ok(const struct solo5_mft_entry *e, uint64_t offset, size_t len)
+{
+    const uint64_t bs = e->u.block.block_size, cap = e->u.block.capacity;
+    return bs != 0 && cap >= bs && len == bs && offset % bs == 0 && offset <= cap - bs;
+}

@@ -1,0 +1,35 @@
+/* Guest-side helpers every Solo5 target's bindings need in the same form:
+ * the command line as argc/argv, and device look-ups in the manifest copy the
+ * tender hands over. Freestanding; no allocation. */
+#ifndef SOLO5_BINDINGS_H
+#define SOLO5_BINDINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "solo5_abi.h"
+
+/* Arguments come from the command line split on spaces: at most half of it,
+ * plus argv[0] and the terminating NULL. */
+#define SOLO5_MAX_ARGS (SOLO5_CMDLINE_SIZE / 2 + 2)
+
+/* Copy the tender's command line `src` (at most SOLO5_CMDLINE_SIZE - 1
+ * characters are used) into buf and split it on spaces into argv[1..]
+ * (argv[0] is "unikernel", argv[argc] is NULL). Arguments starting with
+ * "--solo5:" belong to the Solo5 layer and are dropped. Returns argc. */
+int solo5_cmdline_split(const char *src, char buf[SOLO5_CMDLINE_SIZE],
+                        char *argv[SOLO5_MAX_ARGS]);
+
+/* The attached device `name` of `type`, its handle in *handle; or NULL. */
+const struct solo5_mft_entry *solo5_mft_by_name(const struct solo5_mft *mft, const char *name,
+                                                uint32_t type, unsigned *handle);
+
+/* The attached device with this handle if it is of `type`; or NULL. */
+const struct solo5_mft_entry *solo5_mft_by_handle(const struct solo5_mft *mft, unsigned handle,
+                                                  uint32_t type);
+
+/* 1 if (offset, len) is exactly one block of block device e, block aligned
+ * and inside its capacity. */
+int solo5_block_request_ok(const struct solo5_mft_entry *e, uint64_t offset, size_t len);
+
+#endif
