@@ -40,11 +40,15 @@ struct mirage_arg {
  * "--help"). Arguments starting with "--solo5:" are the tender's and are skipped.
  * Returns 0, MIRAGE_EXIT_HELP after printing help, or MIRAGE_EXIT_USAGE after
  * printing an error naming the argument. Strings point into argv, which may be
- * modified in place. */
+ * modified in place. Every default_text is parsed first (a bad one is reported
+ * like a bad value); a NULL default_text leaves a zero value (a NULL string, an
+ * empty list). A list's items array is malloc'd, NULL-terminated, never freed. */
 int mirage_argv_parse(const struct mirage_arg *args, size_t nargs, int argc, char **argv,
                       const char *prog);
 
-/* Parse one value of the given type; 0 on success, MIRAGE_EINVAL otherwise. */
+/* Parse one value of the given type; 0 on success, MIRAGE_EINVAL for a bad text
+ * (MIRAGE_ENOMEM if a list's items array cannot be allocated). out is written
+ * only on success. */
 int mirage_arg_parse_value(enum mirage_arg_type type, char *text, void *out);
 
 #endif

@@ -18,7 +18,9 @@ struct mirage_console {
 /* Write len bytes; returns 0 or a negative mirage_error. */
 int mirage_console_write(struct mirage_console *c, const void *buf, size_t len);
 
-/* printf-style output; lines longer than the internal buffer are written in pieces. */
+/* printf-style output; lines longer than the internal buffer are written in pieces.
+ * The conversions are the runtime libc's (no floating point). Returns 0 or the
+ * first negative mirage_error from write. */
 int mirage_console_printf(struct mirage_console *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -32,14 +32,15 @@ void mirage_loop_hold(void);
 void mirage_loop_release(void);
 
 /* Turn the loop until the monotonic clock passes now + ns (other timers and
- * watches keep running meanwhile). */
+ * watches keep running meanwhile). Returns early once mirage_exit was requested. */
 void mirage_sleep_ns(uint64_t ns);
 
 /* Turn the loop until nothing is pending (no armed timer, watch or hold) or
  * mirage_exit was requested; returns the exit status (0 by default). */
 int mirage_run(void);
 
-/* Ask the loop to stop with this status; mirage_run returns it. */
+/* Ask the loop to stop with this status; mirage_run returns it (and forgets the
+ * request). No callback runs once it is requested; the first status wins. */
 void mirage_exit(int status);
 
 #endif
