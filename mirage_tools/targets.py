@@ -60,8 +60,8 @@ def _load(folder: Path) -> Target:
             continue
         value = getattr(module, field)
         if field == "tender" and isinstance(value, dict):
-            spec: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in value.items()}
-            value = Tender(**spec)
+            fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in value.items()}
+            value = Tender(**fields)
         attrs[field] = tuple(value) if isinstance(value, (list, tuple)) else value
     doc = (module.__doc__ or "").strip().splitlines()
     attrs["doc"] = doc[0] if doc else folder.name
