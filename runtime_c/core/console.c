@@ -1,0 +1,48 @@
+/* The console module type: dispatch through the ops table, printf on top of
+ * write, and the platform console as the default implementation. */
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <mirage/console.h>
+#include <mirage/platform.h>
+
+#include "format.h"
+
+int mirage_console_write(struct mirage_console *c, const void *buf, size_t len)
+{
+    return c->ops->write(c, buf, len);
+}
+
+static int console_sink(void *ctx, const char *buf, size_t len)
+{
+    return mirage_console_write(ctx, buf, len);
+}
+
+int mirage_console_printf(struct mirage_console *c, const char *fmt, ...)
+{
+    struct mirage_fmt f;
+    va_list ap;
+    mirage_fmt_init(&f, console_sink, c);
+    va_start(ap, fmt);
+    mirage_fmt_vprintf(&f, fmt, ap);
+    va_end(ap);
+    return mirage_fmt_flush(&f);
+}
+
+static int platform_console_write(struct mirage_console *c, const void *buf, size_t len)
+{
+    (void)c;
+    mirage_platform_console_write(buf, len);
+    return 0;
+}
+
+static const struct mirage_console_ops platform_console_ops = {
+    .write = platform_console_write,
+};
+
+int default_console_connect(struct mirage_console *out)
+{
+    out->ops = &platform_console_ops;
+    out->name = "default_console";
+    return 0;
+}
