@@ -286,17 +286,28 @@ static const char *expected(enum mirage_arg_type type)
     return "a value";
 }
 
+static size_t option_width(const struct mirage_arg *a)
+{
+    return strlen(a->name) + 3 + strlen(type_name(a->type)); /* "--" name "=" TYPE */
+}
+
+/* Options in one aligned column, their documentation after it. */
 static void print_help(const struct mirage_arg *args, size_t nargs, const char *prog)
 {
+    size_t width = sizeof "--help" - 1;
+    for (size_t i = 0; i < nargs; i++)
+        if (option_width(&args[i]) > width)
+            width = option_width(&args[i]);
     mirage_core_printf("usage: %s [OPTION]...\n", prog);
     for (size_t i = 0; i < nargs; i++) {
         const struct mirage_arg *a = &args[i];
-        mirage_core_printf("  --%s=%s  %s", a->name, type_name(a->type), a->doc ? a->doc : "");
+        mirage_core_printf("  --%s=%s%*s  %s", a->name, type_name(a->type),
+                           (int)(width - option_width(a)), "", a->doc ? a->doc : "");
         if (a->default_text != NULL)
             mirage_core_printf("%s(default: %s)", a->doc && *a->doc ? " " : "", a->default_text);
         mirage_core_printf("\n");
     }
-    mirage_core_printf("  --help  print this help and exit\n");
+    mirage_core_printf("  %-*s  print this help and exit\n", (int)width, "--help");
 }
 
 /* Parse text into a's storage, leaving it untouched on failure. */

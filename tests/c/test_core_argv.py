@@ -134,12 +134,14 @@ def model(specs: list[tuple[str, str, str | None, str | None]], words: list[str]
 
 def help_text(specs: list[tuple[str, str, str | None, str | None]]) -> str:
     lines = [f"usage: {PROG} [OPTION]..."]
-    for name, kind, doc, default in specs:
-        line = f"  --{name}={TYPE_NAME[kind]}  {doc or ''}"
+    options = [f"--{name}={TYPE_NAME[kind]}" for name, kind, _, _ in specs]
+    width = max(len(o) for o in [*options, "--help"])
+    for option, (_, _, doc, default) in zip(options, specs):
+        line = f"  {option.ljust(width)}  {doc or ''}"
         if default is not None:
             line += (" " if doc else "") + f"(default: {default})"
         lines.append(line)
-    lines.append("  --help  print this help and exit")
+    lines.append(f"  {'--help'.ljust(width)}  print this help and exit")
     return "\n".join(lines) + "\n"
 
 
@@ -242,16 +244,16 @@ def test_help_lists_every_argument() -> None:
     assert status == 63
     assert out == (
         "usage: uk [OPTION]...\n"
-        "  --hello=STRING  How to say hello. (default: Hello World!)\n"
-        "  --port=INT  Port to listen on. (default: 8080)\n"
-        "  --verbose=BOOL  Print more. (default: false)\n"
-        "  --names=LIST  Who to greet. (default: alice,bob)\n"
+        "  --hello=STRING   How to say hello. (default: Hello World!)\n"
+        "  --port=INT       Port to listen on. (default: 8080)\n"
+        "  --verbose=BOOL   Print more. (default: false)\n"
+        "  --names=LIST     Who to greet. (default: alice,bob)\n"
         "  --ipv4=IPV4/LEN  Address and netmask. (default: 10.0.0.2/24)\n"
-        "  --gateway=IPV4  (default: 10.0.0.1)\n"
+        "  --gateway=IPV4   (default: 10.0.0.1)\n"
         "  --ipv6=IPV6/LEN  IPv6 address. (default: fe80::1/64)\n"
-        "  --dns=IPV6  Resolver. (default: ::1)\n"
-        "  --opt=STRING  Optional.\n"
-        "  --help  print this help and exit\n")
+        "  --dns=IPV6       Resolver. (default: ::1)\n"
+        "  --opt=STRING     Optional.\n"
+        "  --help           print this help and exit\n")
 
 
 def test_a_bad_default_is_reported() -> None:
