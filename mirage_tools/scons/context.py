@@ -56,11 +56,21 @@ def target_context(env: Any, target: Target, opts: Common) -> Any:
                               "-Wl,--build-id=none", "-Wl,--gc-sections",
                               f"-Wl,-T,{target.folder / target.linker_script}"],
                    LIBS=["gcc"])
-    if opts.compiledb:
-        ctx.Tool("compilation_db")
-        ctx.CompilationDatabase(f"#build/{target.name}/compile_commands.json")
+    _compiledb(ctx, opts, f"#build/{target.name}/compile_commands.json")
     _contexts[key] = ctx
     return ctx
+
+
+def _compiledb(ctx: Any, opts: Common, path: str, only: str | None = None) -> None:
+    """compile_commands.json for editors. SCons keeps one list of entries for the whole
+    run, so the target's file lists everything and the tender's is filtered to the tender."""
+    if opts.compiledb:
+        ctx.Tool("compilation_db")
+        if only:
+            ctx["COMPILATIONDB_PATH_FILTER"] = only
+        if not opts.verbose:
+            ctx["COMPILATIONDB_COMSTR"] = "GEN $TARGET"
+        ctx.CompilationDatabase(path)
 
 
 def host_context(env: Any, target: Target, opts: Common) -> Any:
@@ -74,6 +84,8 @@ def host_context(env: Any, target: Target, opts: Common) -> Any:
                CPPPATH=[str(target.folder / d) for d in target.tender.include])
     for package in target.tender.packages:
         ctx.Append(**_pkg_config(package, target))
+    _compiledb(ctx, opts, f"#build/{target.name}/tender/compile_commands.json",
+               f"*build/{target.name}/tender/*")
     _contexts[key] = ctx
     return ctx
 

@@ -47,3 +47,15 @@ def test_each_note_alone_first_in_its_pt_note(image):
         assert int.from_bytes(desc[4:8], "little") == 1  # manifest version
         assert int.from_bytes(desc[8:12], "little") == 1  # entries: the reserved one only
         assert mft["n_descsz"] == 4 + 8 + 104
+
+
+def test_compile_commands_for_both_contexts(image):
+    import json
+
+    folder = image.parent.parent.parent
+    scons(folder, "target=spt", "compiledb=1", "-j2")
+    target_db = json.loads((folder / "build/spt/compile_commands.json").read_text())
+    tender_db = json.loads((folder / "build/spt/tender/compile_commands.json").read_text())
+    assert any(e["file"].endswith("bindings/start.c") and "-ffreestanding" in e["command"] for e in target_db)
+    assert tender_db and all("/tender/" in e["output"] for e in tender_db)
+    assert any(e["file"].endswith("spt/tender/seccomp.c") for e in tender_db)
