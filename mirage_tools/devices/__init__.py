@@ -1,0 +1,21 @@
+"""The device catalog: implementations users compose in config.py, one module per device
+family. Each device's `doc` is its documentation. The runtime core (runtime_c/core) is
+linked into every image; a device's `sources` name the extra drivers it needs, relative
+to runtime_c/."""
+from .basic import (
+    LOG_LEVELS,
+    default_argv,
+    default_console,
+    default_monotonic_clock,
+    default_posix_clock,
+    default_reporter,
+    default_time,
+    no_argv,
+    no_reporter,
+    noop,
+)
+
+__all__ = [
+    "LOG_LEVELS", "default_argv", "default_console", "default_monotonic_clock", "default_posix_clock",
+    "default_reporter", "default_time", "no_argv", "no_reporter", "noop",
+]

@@ -1,0 +1,43 @@
+"""Console, time, clocks, the no-op job, argv and log reporters."""
+from __future__ import annotations
+
+from ..errors import ConfigError
+from ..impl import Device
+from ..typ import argv, console, job, mclock, pclock, reporter, time
+from .catalog import catalog_device
+
+LOG_LEVELS = ("error", "warn", "info", "debug")
+
+default_console = catalog_device(
+    "default_console", console, "default_console_connect",
+    "The platform console: stdout on unix, the tender's console on Solo5, COM1 on virtio.")
+
+default_time = catalog_device(
+    "default_time", time, "default_time_connect",
+    "Sleeping and timers on the event loop.")
+
+default_monotonic_clock = catalog_device(
+    "default_monotonic_clock", mclock, "default_monotonic_clock_connect",
+    "The platform's monotonic clock, in nanoseconds.")
+
+default_posix_clock = catalog_device(
+    "default_posix_clock", pclock, "default_posix_clock_connect",
+    "The platform's wall clock, in nanoseconds since the Unix epoch.")
+
+noop = catalog_device("noop", job, None, "A job that does nothing.")
+
+default_argv = catalog_device(
+    "default_argv", argv, None,
+    "Boot arguments from the platform's command line (argv on unix, the tender's on Solo5).")
+
+no_argv = catalog_device("no_argv", argv, None, "Ignore the command line: every boot argument keeps its default.")
+
+no_reporter = catalog_device("no_reporter", reporter, None, "Keep the runtime's default log threshold (info).")
+
+
+def default_reporter(level: str = "info") -> Device:
+    """Log messages at `level` and above to the console ("error", "warn", "info", "debug")."""
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"default_reporter: unknown level {level!r}", hint=f"use one of {', '.join(LOG_LEVELS)}")
+    return catalog_device("default_reporter", reporter, "default_reporter_connect",
+                          "Console log reporter.", c_args=(LOG_LEVELS.index(level),))
