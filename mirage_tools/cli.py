@@ -101,7 +101,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         for k in plan.keys:
             print(f"{k.name}={k.render(plan.values[k.name])}\t{k.doc}")
     elif args.what == "manifest":
-        print("\n".join(f"{kind} {name}" for kind, name in plan.manifest))
+        print("\n".join(f"{d.kind} {d.name} {d.host}" for d in plan.manifest))
     return 0
 
 

@@ -3,12 +3,13 @@ depth-first post-order, and collect what the graph needs (sources, boot argument
 manifest devices, packages) from the resolved graph only."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError, Location
-from .impl import App, Device, If, Impl, Match, Package
+from .impl import App, Device, HostDevice, If, Impl, Match, Package
 from .key import Key, RuntimeArg
 from .register import Registration
 from .targets import Target
@@ -47,7 +48,7 @@ class Plan:
     runtime_sources: list[str] = field(default_factory=list)  # drivers, relative to runtime_c/
     user_sources: list[Path] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
-    manifest: list[tuple[str, str]] = field(default_factory=list)
+    manifest: list[HostDevice] = field(default_factory=list)
     packages: list[Package] = field(default_factory=list)
 
     def devices(self) -> Iterator[Node]:
@@ -201,11 +202,12 @@ def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:
                                       f"looked for {path}")
                 if path not in plan.user_sources:
                     plan.user_sources.append(path)
-            elif src not in plan.runtime_sources:
-                plan.runtime_sources.append(src)
+            else:
+                src = src.format(drivers=plan.target.drivers)
+                if src not in plan.runtime_sources:
+                    plan.runtime_sources.append(src)
         for entry in dev.manifest:
-            if entry not in plan.manifest:
-                plan.manifest.append(entry)
+            _add_manifest(plan, entry, node.location)
         for pkg in dev.packages:
             if pkg not in plan.packages:
                 plan.packages.append(pkg)
@@ -214,6 +216,28 @@ def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:
             plan.packages.append(pkg)
     plan.runtime_args = list(args.values())
     plan.user_sources += _register_sources(plan, reg)
+
+
+_MANIFEST_NAME = re.compile(r"^[A-Za-z0-9]{1,67}$")
+MANIFEST_MAX = 63  # 64 entries, the first reserved
+
+
+def _add_manifest(plan: Plan, entry: HostDevice, location: Location) -> None:
+    kind, name = entry.kind, entry.name
+    for prior in plan.manifest:
+        if prior == entry:
+            return
+        if prior.name == name:
+            raise ConfigError(f"two devices are named {name!r} ({prior.kind} and {kind})", location,
+                              "give each block and network device its own name")
+    if plan.target.solo5:
+        if not _MANIFEST_NAME.match(name):
+            raise ConfigError(f"{kind} device name {name!r} cannot be a Solo5 manifest name", location,
+                              "use 1 to 67 letters and digits")
+        if len(plan.manifest) == MANIFEST_MAX:
+            raise ConfigError(f"more than {MANIFEST_MAX} block and network devices", location,
+                              "Solo5 manifests hold at most 63 devices")
+    plan.manifest.append(entry)
 
 
 def _register_sources(plan: Plan, reg: Registration) -> list[Path]:

@@ -32,6 +32,19 @@ def package(name: str, min: str | None = None, max: str | None = None) -> Packag
     return Package(name, min, max)
 
 
+@dataclass(frozen=True)
+class HostDevice:
+    """A platform device an implementation needs: a Solo5 manifest entry on Solo5 targets,
+    and what `run` attaches to it. `host` is a file (block, relative to config.py's folder)
+    or a tap interface (net); `size` > 0 lets `run` create a missing block file of that
+    many bytes (an existing one is never touched)."""
+
+    kind: str  # "block" or "net"
+    name: str
+    host: str
+    size: int = 0
+
+
 class Impl:
     """Base class of every implementation. Subclasses define `typ` and `ident()`."""
 
@@ -91,7 +104,7 @@ class Device(Impl):
     runtime_args: tuple[RuntimeArg, ...] = ()
     packages: tuple[Package, ...] = ()
     extra_deps: tuple[Impl, ...] = ()
-    manifest: tuple[tuple[str, str], ...] = ()  # (kind, name) for Solo5 targets
+    manifest: tuple[HostDevice, ...] = ()
     user: bool = False  # sources relative to config.py; prototypes generated
     doc: str = ""
     location: Location = field(default_factory=caller_location)

@@ -35,6 +35,7 @@ class Target:
     solo5: bool = False            # image speaks the Solo5 ABI (manifest, tender)
     suffix: str = ""               # image file suffix (".spt"); "" for unix
     freestanding: bool = False     # our libc instead of the host's
+    drivers: str = "unix"          # driver family: {drivers} in a device's sources
     cflags: tuple[str, ...] = ()
     cppdefines: tuple[str, ...] = ()
     linkflags: tuple[str, ...] = ()
@@ -43,7 +44,7 @@ class Target:
     include: tuple[str, ...] = ()  # include dirs, relative to folder
     linker_script: str = ""        # relative to folder; freestanding images only
     tender: Tender | None = None
-    run: RunFn | None = None       # run(image, args, tender) -> command line
+    run: RunFn | None = None       # run(image, args, tender, devices) -> command line
 
     def image_name(self, app: str) -> str:
         return app + self.suffix

@@ -34,13 +34,15 @@ def built_lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if line.split(" ", 1)[0] in ("CC", "LINK", "GEN", "AS")]
 
 
-def boot(folder: Path, target: str, name: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """Boot the image built in folder for target, the way `scons run` does."""
+def boot(folder: Path, target: str, name: str, *args: str, timeout: float = 60,
+         devices: tuple[tuple[str, str, str], ...] = ()) -> subprocess.CompletedProcess[str]:
+    """Boot the image built in folder for target, the way `scons run` does; devices are
+    (kind, name, host) to attach."""
     from mirage_tools.targets import get_target
 
     desc = get_target(target)
     image = folder / "build" / target / desc.image_name(name)
     tender = str(folder / "build" / target / "tender" / desc.tender.name) if desc.tender else None
     assert desc.run is not None
-    cmd = desc.run(str(image), list(args), tender)
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    cmd = desc.run(str(image), list(args), tender, list(devices))
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=folder)

@@ -3,7 +3,7 @@ no config.py line of their own (they are reported where config.py uses them)."""
 from __future__ import annotations
 
 from ..errors import Location
-from ..impl import CLiteral, Device
+from ..impl import CLiteral, Device, HostDevice
 from ..typ import AnyTyp
 
 CATALOG = Location("<catalog>", 0)
@@ -11,6 +11,6 @@ CATALOG = Location("<catalog>", 0)
 
 def catalog_device(name: str, typ: AnyTyp, connect: str | None, doc: str, *,
                    c_args: tuple[CLiteral, ...] = (), sources: tuple[str, ...] = (),
-                   headers: tuple[str, ...] = (), manifest: tuple[tuple[str, str], ...] = ()) -> Device:
+                   headers: tuple[str, ...] = (), manifest: tuple[HostDevice, ...] = ()) -> Device:
     return Device(name=name, typ=typ, connect=connect, doc=doc, c_args=c_args, sources=sources,
                   headers=headers, manifest=manifest, location=CATALOG)

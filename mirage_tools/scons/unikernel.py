@@ -96,12 +96,39 @@ def _tender(env: Any, target: Target, opts: variables.Common) -> Any:
     return _tenders[key]
 
 
-def _run_action(platform: Target, image: Any, tender: Any, args: str) -> Any:
+def _host_devices(plan: Plan) -> list[tuple[str, str, str]]:
+    """What `run` attaches: (kind, manifest name, host file or tap). A missing block file
+    with a declared size is created; an existing one is never touched."""
+    devices = []
+    for dev in plan.manifest:
+        host = dev.host
+        if dev.kind == "block":
+            path = plan.folder / dev.host
+            if not path.exists():
+                if dev.size <= 0:
+                    raise ConfigError(f"block device {dev.name!r}: its file {path} does not exist",
+                                      hint="create it (e.g. truncate -s 1M FILE) or give the device a size")
+                with open(path, "xb") as f:
+                    f.truncate(dev.size)
+            host = str(path)
+        devices.append((dev.kind, dev.name, host))
+    return devices
+
+
+def _run_action(plan: Plan, image: Any, tender: Any, args: str) -> Any:
+    platform = plan.target
+
     def run(target: Any, source: Any, env: Any) -> int:
+        try:
+            devices = _host_devices(plan)
+        except ConfigError as e:
+            sys.stderr.write(e.render() + "\n")
+            return 1
         tender_path = tender.abspath if tender is not None else None
-        cmd = platform.run(image.abspath, shlex.split(args), tender_path) if platform.run else [image.abspath]
+        assert platform.run is not None
+        cmd = platform.run(image.abspath, shlex.split(args), tender_path, devices)
         sys.stdout.flush()
-        return subprocess.call(cmd)
+        return subprocess.call(cmd, cwd=plan.folder)
 
     return SCons.Action.Action(run, f"RUN {image.path} {args}".rstrip())
 
@@ -139,7 +166,7 @@ def _build_one(env: Any, reg: Registration, config: Any, opts: variables.Common,
         app.Depends(image, str(target.folder / target.linker_script))
     tender = _tender(env, target, opts) if target.tender else None
     run = env.Alias("run", [image, *([tender] if tender is not None else [])],
-                    _run_action(target, image, tender, opts.args))
+                    _run_action(plan, image, tender, opts.args))
     env.AlwaysBuild(run)
     describe = env.Alias("describe", [], _describe_action(describe_text(plan)))
     env.AlwaysBuild(describe)

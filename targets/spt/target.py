@@ -3,6 +3,7 @@
 suffix = ".spt"
 solo5 = True
 freestanding = True
+drivers = "solo5"
 cflags = ["-O2", "-g", "-mno-red-zone", "-fno-pie", "-fno-pic", "-fstack-protector-strong",
           "-mstack-protector-guard=global"]
 cppdefines = ["SOLO5_ABI_TARGET=2", "SOLO5_ABI_VERSION=2"]
@@ -17,6 +18,8 @@ tender = {
 }
 
 
-def run(image, args, tender):
-    """The command that boots `image` with boot arguments `args` under our tender."""
-    return [tender, image, *args]
+def run(image, args, tender, devices):
+    """The command that boots `image` with boot arguments `args` under our tender;
+    `devices` are (kind, manifest name, host file or tap) to attach."""
+    attach = [f"--{kind}:{name}={host}" for kind, name, host in devices]
+    return [tender, *attach, image, *args]

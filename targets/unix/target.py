@@ -8,6 +8,7 @@ sources = ["platform.c"]
 include = ["include"]
 
 
-def run(image, args, tender):
-    """The command that boots `image` with boot arguments `args`."""
+def run(image, args, tender, devices):
+    """The command that boots `image` with boot arguments `args` (devices are opened by
+    the drivers themselves, by the names config.py gives)."""
     return [image, *args]
