@@ -1,15 +1,22 @@
 """mirage_tools: MirageOS-style unikernels in C. `from mirage_tools import *` in config.py
 gives the eDSL: module types, combinators, keys, boot arguments and the device catalog."""
 from .devices import (
+    block_of_file,
     default_argv,
     default_console,
     default_monotonic_clock,
+    default_network,
     default_posix_clock,
+    default_random,
     default_reporter,
     default_time,
+    generic_block,
+    netif,
     no_argv,
     no_reporter,
     noop,
+    ramdisk,
+    rng,
 )
 from .errors import ConfigError
 from .impl import dep, foreign, if_impl, impl, main, match_impl, package
@@ -40,7 +47,8 @@ from .typ import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "ConfigError", "Key", "argv", "block", "console", "default_argv", "default_console",
+    "ConfigError", "Key", "argv", "block", "block_of_file", "console", "default_network", "default_random",
+    "generic_block", "netif", "ramdisk", "rng", "default_argv", "default_console",
     "default_monotonic_clock", "default_posix_clock", "default_reporter", "default_time", "dep",
     "ethernet", "foreign", "http", "if_impl", "impl", "info", "ipv4_addr", "ipv4_prefix", "ipv6_addr",
     "ipv6_prefix", "job", "kv_ro", "kv_rw", "main", "match_impl", "mclock", "network", "no_argv",

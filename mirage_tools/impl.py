@@ -193,7 +193,7 @@ def if_impl(cond: Value, then: Impl, otherwise: Impl) -> Impl:
     return If(cond, then, otherwise, then.typ, loc)
 
 
-def match_impl(value: Value, cases: Mapping[object, Impl] | Iterable[tuple[object, Impl]],
+def match_impl(value: Value, cases: Mapping[Any, Impl] | Iterable[tuple[Any, Impl]],
                default: Impl) -> Impl:
     """Choose among `cases` by the configure-time `value`; `default` when none matches."""
     loc = caller_location()
