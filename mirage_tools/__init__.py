@@ -2,6 +2,7 @@
 gives the eDSL: module types, combinators, keys, boot arguments and the device catalog."""
 from .devices import (
     block_of_file,
+    crunch,
     default_argv,
     default_console,
     default_monotonic_clock,
@@ -10,7 +11,9 @@ from .devices import (
     default_random,
     default_reporter,
     default_time,
+    direct_kv_ro,
     generic_block,
+    generic_kv_ro,
     netif,
     no_argv,
     no_reporter,
@@ -47,11 +50,11 @@ from .typ import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "ConfigError", "Key", "argv", "block", "block_of_file", "console", "default_network", "default_random",
-    "generic_block", "netif", "ramdisk", "rng", "default_argv", "default_console",
-    "default_monotonic_clock", "default_posix_clock", "default_reporter", "default_time", "dep",
-    "ethernet", "foreign", "http", "if_impl", "impl", "info", "ipv4_addr", "ipv4_prefix", "ipv6_addr",
-    "ipv6_prefix", "job", "kv_ro", "kv_rw", "main", "match_impl", "mclock", "network", "no_argv",
-    "no_reporter", "noop", "package", "pclock", "random", "register", "reporter", "runtime_arg",
-    "stackv4v6", "tcpv4v6", "time", "toolpath", "typ",
+    "argv", "block", "block_of_file", "ConfigError", "console", "crunch", "default_argv", "default_console",
+    "default_monotonic_clock", "default_network", "default_posix_clock", "default_random", "default_reporter",
+    "default_time", "dep", "direct_kv_ro", "ethernet", "foreign", "generic_block", "generic_kv_ro", "http",
+    "if_impl", "impl", "info", "ipv4_addr", "ipv4_prefix", "ipv6_addr", "ipv6_prefix", "job", "Key", "kv_ro",
+    "kv_rw", "main", "match_impl", "mclock", "netif", "network", "no_argv", "no_reporter", "noop", "package",
+    "pclock", "ramdisk", "random", "register", "reporter", "rng", "runtime_arg", "stackv4v6", "tcpv4v6",
+    "time", "toolpath", "typ",
 ]

@@ -6,6 +6,7 @@ from functools import cache
 
 import jinja2
 
+from .embed import EmbeddedFile
 from .engine import Node, Plan
 from .errors import Location
 from .impl import CLiteral, Device
@@ -60,6 +61,8 @@ def connect_call(node: Node) -> str:
     if not node.is_job:
         args.insert(0, f"&{node.var}")
     args += [c_literal(v) for v in node.device.c_args]
+    if node.device.embed:
+        args.append(f"&{node.var}_index")
     return f"{node.device.connect}({', '.join(args)})"
 
 
@@ -91,7 +94,8 @@ def _env() -> jinja2.Environment:
         # Compiling the templates costs more than the rest of a no-op rebuild: keep their
         # bytecode in jinja2's per-user cache directory.
         bytecode_cache=jinja2.FileSystemBytecodeCache())
-    env.filters.update(c_string=c_string, ctype_ret=_ret, connect_call=connect_call, where=_where,
+    env.filters.update(hex_bytes=lambda h: ", ".join(f"0x{h[i:i + 2]}" for i in range(0, len(h), 2)),
+                       c_string=c_string, ctype_ret=_ret, connect_call=connect_call, where=_where,
                        c_comment=lambda s: str(s).replace("*/", "* /"))
     return env
 
@@ -121,4 +125,23 @@ def generate(plan: Plan, gen_dir: str) -> dict[str, str]:
     files = {"main.c": _fix_lines(main_c, f"{gen_dir}/main.c"), "mirage_app.h": header}
     if plan.target.solo5:
         files["manifest.c"] = env.get_template("manifest.c.j2").render(plan=plan)
+    files.update(_embedded(env, plan))
+    return files
+
+
+def _embedded(env: jinja2.Environment, plan: Plan) -> dict[str, str]:
+    """Per embedding device an index (<var>_index.c), and one assembler file per distinct
+    content (blob_<sha>.s, .incbin of the file), so identical files are stored once and a
+    changed file reassembles only its own blob."""
+    files: dict[str, str] = {}
+    blobs: dict[str, list[EmbeddedFile]] = {}  # symbol -> files with that content
+    for var, entries in sorted(plan.embedded.items()):
+        node = next(n for n in plan.nodes if n.var == var)
+        symbols = sorted({f.symbol for f in entries})
+        files[f"{var}_index.c"] = env.get_template("crunch_index.c.j2").render(
+            var=var, folder=node.device.embed, files=entries, symbols=symbols)
+        for f in entries:
+            blobs.setdefault(f.symbol, []).append(f)
+    for symbol, same in sorted(blobs.items()):
+        files[f"{symbol}.s"] = env.get_template("blob.s.j2").render(symbol=symbol, path=str(same[0].path))
     return files

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .embed import EmbeddedFile, scan
 from .errors import ConfigError, Location
 from .impl import App, Device, HostDevice, If, Impl, Match, Package
 from .key import Key, RuntimeArg
@@ -49,6 +50,7 @@ class Plan:
     user_sources: list[Path] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
     manifest: list[HostDevice] = field(default_factory=list)
+    embedded: dict[str, list[EmbeddedFile]] = field(default_factory=dict)  # device var -> files
     packages: list[Package] = field(default_factory=list)
 
     def devices(self) -> Iterator[Node]:
@@ -208,6 +210,8 @@ def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:
                     plan.runtime_sources.append(src)
         for entry in dev.manifest:
             _add_manifest(plan, entry, node.location)
+        if dev.embed:
+            plan.embedded[node.var] = scan(plan.folder / dev.embed, node.location)
         for pkg in dev.packages:
             if pkg not in plan.packages:
                 plan.packages.append(pkg)

@@ -37,12 +37,15 @@ class HostDevice:
     """A platform device an implementation needs: a Solo5 manifest entry on Solo5 targets,
     and what `run` attaches to it. `host` is a file (block, relative to config.py's folder)
     or a tap interface (net); `size` > 0 lets `run` create a missing block file of that
-    many bytes (an existing one is never touched)."""
+    many bytes (an existing one is never touched); `tar_of` names a folder (relative to
+    config.py) that the build packs into the block file `host` (a tar image, rebuilt when
+    a file in it changes, e.g. "build/data.tar")."""
 
     kind: str  # "block" or "net"
     name: str
     host: str
     size: int = 0
+    tar_of: str = ""
 
 
 class Impl:
@@ -105,6 +108,7 @@ class Device(Impl):
     packages: tuple[Package, ...] = ()
     extra_deps: tuple[Impl, ...] = ()
     manifest: tuple[HostDevice, ...] = ()
+    embed: str = ""  # a folder (relative to config.py) embedded at build time; connect gets &<var>_index
     user: bool = False  # sources relative to config.py; prototypes generated
     doc: str = ""
     location: Location = field(default_factory=caller_location)
@@ -112,7 +116,7 @@ class Device(Impl):
     def ident(self) -> tuple[object, ...]:
         return ("device", self.name, self.typ, self.connect, self.c_args, self.sources,
                 self.headers, self.keys, self.runtime_args, self.packages, self.extra_deps,
-                self.manifest, self.user)
+                self.manifest, self.embed, self.user)
 
     def label(self) -> str:
         return self.name

@@ -15,11 +15,12 @@ from .basic import (
     noop,
 )
 from .block import block_of_file, generic_block, ramdisk
+from .kv import crunch, direct_kv_ro, generic_kv_ro
 from .network import default_network, netif
 from .random import default_random, rng
 
 __all__ = [
     "LOG_LEVELS", "default_argv", "default_console", "default_monotonic_clock", "default_posix_clock",
     "default_reporter", "default_time", "no_argv", "no_reporter", "noop", "block_of_file", "generic_block",
-    "ramdisk", "default_network", "netif", "default_random", "rng",
+    "ramdisk", "default_network", "netif", "default_random", "rng", "crunch", "direct_kv_ro", "generic_kv_ro",
 ]

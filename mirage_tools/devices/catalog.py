@@ -11,6 +11,7 @@ CATALOG = Location("<catalog>", 0)
 
 def catalog_device(name: str, typ: AnyTyp, connect: str | None, doc: str, *,
                    c_args: tuple[CLiteral, ...] = (), sources: tuple[str, ...] = (),
-                   headers: tuple[str, ...] = (), manifest: tuple[HostDevice, ...] = ()) -> Device:
+                   headers: tuple[str, ...] = (), manifest: tuple[HostDevice, ...] = (),
+                   embed: str = "") -> Device:
     return Device(name=name, typ=typ, connect=connect, doc=doc, c_args=c_args, sources=sources,
-                  headers=headers, manifest=manifest, location=CATALOG)
+                  headers=headers, manifest=manifest, embed=embed, location=CATALOG)

@@ -14,6 +14,9 @@ def netif(name: str, tap: str | None = None) -> Device:
     loc = caller_location()
     if not isinstance(name, str) or not name:
         raise ConfigError(f"netif needs an interface name, not {name!r}", loc)
+    if tap is not None and (not isinstance(tap, str) or not tap or len(tap) > 15 or "/" in tap):
+        raise ConfigError(f"netif {name!r}: {tap!r} is not a tap interface name", loc,
+                          "a Linux interface name: 1 to 15 characters, no '/'")
     host = tap or name
     return catalog_device(
         "netif", network, "netif_connect", netif.__doc__ or "",
@@ -21,5 +24,6 @@ def netif(name: str, tap: str | None = None) -> Device:
         manifest=(HostDevice("net", name, host),))
 
 
-default_network = netif("service")
-"""The main interface, named `service` (urunc attaches --net:service=TAP)."""
+default_network = netif("service", tap="tap0")
+"""The main interface, named `service` (urunc attaches --net:service=TAP); the tap `tap0`
+on unix and for `scons run`, as MirageOS's default_network."""

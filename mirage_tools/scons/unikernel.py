@@ -20,6 +20,7 @@ from ..errors import ConfigError
 from ..loader import load_config
 from ..paths import RUNTIME, TARGETS
 from ..register import Registration
+from ..tarball import files_below, tar_bytes
 from ..targets import Target, get_target
 from . import variables
 from .context import host_context, target_context
@@ -96,13 +97,38 @@ def _tender(env: Any, target: Target, opts: variables.Common) -> Any:
     return _tenders[key]
 
 
+def _tar_action(target: Any, source: Any, env: Any) -> int:
+    data = tar_bytes(Path(env["MIRAGE_TAR_FOLDER"]))
+    path = target[0].abspath
+    with open(f"{path}.tmp", "wb") as f:
+        f.write(data)
+    os.replace(f"{path}.tmp", path)
+    return 0
+
+
+def _tar_images(app: Any, plan: Plan, config_dir: Any) -> list[Any]:
+    """Block images the build packs from folders (archive_of_files); the same bytes on
+    every target, at their host path relative to config.py's folder."""
+    nodes = []
+    for dev in plan.manifest:
+        if dev.tar_of:
+            packed = plan.folder / dev.tar_of
+            if not packed.is_dir():
+                raise ConfigError(f"block device {dev.name!r}: {packed} is not a folder")
+            nodes += app.Command(config_dir.File(dev.host), [str(p) for p in files_below(packed)],
+                                 SCons.Action.Action(_tar_action, "TAR $TARGET"), MIRAGE_TAR_FOLDER=str(packed))
+    return nodes
+
+
 def _host_devices(plan: Plan) -> list[tuple[str, str, str]]:
     """What `run` attaches: (kind, manifest name, host file or tap). A missing block file
     with a declared size is created; an existing one is never touched."""
     devices = []
     for dev in plan.manifest:
         host = dev.host
-        if dev.kind == "block":
+        if dev.tar_of:
+            host = str(plan.folder / dev.host)
+        elif dev.kind == "block":
             path = plan.folder / dev.host
             if not path.exists():
                 if dev.size <= 0:
@@ -154,18 +180,22 @@ def _build_one(env: Any, reg: Registration, config: Any, opts: variables.Common,
         _generated(ctx, gen.File(name), content)
     app = ctx.Clone(CPPPATH=[gen, *ctx["CPPPATH"]])
     user_flags = [f for f in app["CCFLAGS"] if f != "-Werror"]  # the user's code: warnings, not errors
-    objs = [app.Object(gen.File("main.o"), gen.File("main.c"))]
+    objs = []
+    for name in sorted(n for n in files if n.endswith((".c", ".s"))):  # every generated unit
+        objs += app.Object(gen.File(name.rsplit(".", 1)[0] + ".o"), gen.File(name))
+    for entries in plan.embedded.values():  # .incbin is invisible to SCons' scanners
+        for f in entries:
+            app.Depends(gen.File(f"{f.symbol}.o"), str(f.path))
     for src in plan.user_sources:
         rel = src.relative_to(folder) if src.is_relative_to(folder) else Path(src.name)
         objs += app.Object(build.File(rel.with_suffix(".o").as_posix()), str(src), CCFLAGS=user_flags)
-    if "manifest.c" in files:
-        objs += app.Object(gen.File("manifest.o"), gen.File("manifest.c"))
     objs += _runtime_objects(ctx, target, plan)
     image = app.Program(build.File(target.image_name(plan.name)), objs)[0]
     if target.linker_script:
         app.Depends(image, str(target.folder / target.linker_script))
     tender = _tender(env, target, opts) if target.tender else None
-    run = env.Alias("run", [image, *([tender] if tender is not None else [])],
+    images = _tar_images(app, plan, config.dir)
+    run = env.Alias("run", [image, *images, *([tender] if tender is not None else [])],
                     _run_action(plan, image, tender, opts.args))
     env.AlwaysBuild(run)
     describe = env.Alias("describe", [], _describe_action(describe_text(plan)))

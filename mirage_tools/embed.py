@@ -1,0 +1,53 @@
+"""Files embedded in an image at build time (crunch): a folder scanned when config.py
+is evaluated, each distinct content stored once."""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError, Location
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    key: str          # path inside the store, "/"-separated, no leading slash
+    path: Path        # the file on the build machine
+    size: int
+    sha256: str       # hex
+    mtime_ns: int
+
+    @property
+    def symbol(self) -> str:
+        """The assembler symbol of its content (shared by files with equal content)."""
+        return f"mirage_blob_{self.sha256[:24]}"
+
+
+def _mtime_ns(path: Path) -> int:
+    """The file's mtime, clamped to SOURCE_DATE_EPOCH when set (reproducible builds)."""
+    mtime = path.stat().st_mtime_ns
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        mtime = min(mtime, int(epoch) * 1_000_000_000)
+    return mtime
+
+
+def scan(folder: Path, location: Location) -> list[EmbeddedFile]:
+    """Every regular file below `folder`, sorted by key. Symlinks are followed to files
+    inside the folder only."""
+    if not folder.is_dir():
+        raise ConfigError(f"crunch: {folder} is not a folder", location)
+    root = folder.resolve()
+    files = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            real = path.resolve()
+            if not real.is_file() or not real.is_relative_to(root):
+                continue
+            data = real.read_bytes()
+            files.append(EmbeddedFile(path.relative_to(root).as_posix(), real, len(data),
+                                      hashlib.sha256(data).hexdigest(), _mtime_ns(real)))
+    return sorted(files, key=lambda f: f.key)
