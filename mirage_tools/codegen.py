@@ -2,6 +2,7 @@
 the build compiles. Output is deterministic: the same plan gives the same bytes."""
 from __future__ import annotations
 
+import posixpath
 from functools import cache
 
 import jinja2
@@ -143,5 +144,7 @@ def _embedded(env: jinja2.Environment, plan: Plan) -> dict[str, str]:
         for f in entries:
             blobs.setdefault(f.symbol, []).append(f)
     for symbol, same in sorted(blobs.items()):
-        files[f"{symbol}.s"] = env.get_template("blob.s.j2").render(symbol=symbol, path=str(same[0].path))
+        # Relative to where the build runs (like plan.config), so no absolute path leaks.
+        path = posixpath.join(posixpath.dirname(plan.config), same[0].folder, same[0].key)
+        files[f"{symbol}.s"] = env.get_template("blob.s.j2").render(symbol=symbol, path=path)
     return files

@@ -13,6 +13,7 @@ from .errors import ConfigError, Location
 @dataclass(frozen=True)
 class EmbeddedFile:
     key: str          # path inside the store, "/"-separated, no leading slash
+    folder: str       # the embedded folder as config.py names it
     path: Path        # the file on the build machine
     size: int
     sha256: str       # hex
@@ -33,9 +34,10 @@ def _mtime_ns(path: Path) -> int:
     return mtime
 
 
-def scan(folder: Path, location: Location) -> list[EmbeddedFile]:
-    """Every regular file below `folder`, sorted by key. Symlinks are followed to files
-    inside the folder only."""
+def scan(base: Path, name: str, location: Location) -> list[EmbeddedFile]:
+    """Every regular file below the folder `name` (relative to `base`), sorted by key.
+    Symlinks are followed to files inside the folder only."""
+    folder = base / name
     if not folder.is_dir():
         raise ConfigError(f"crunch: {folder} is not a folder", location)
     root = folder.resolve()
@@ -48,6 +50,6 @@ def scan(folder: Path, location: Location) -> list[EmbeddedFile]:
             if not real.is_file() or not real.is_relative_to(root):
                 continue
             data = real.read_bytes()
-            files.append(EmbeddedFile(path.relative_to(root).as_posix(), real, len(data),
+            files.append(EmbeddedFile(path.relative_to(root).as_posix(), name, real, len(data),
                                       hashlib.sha256(data).hexdigest(), _mtime_ns(real)))
     return sorted(files, key=lambda f: f.key)

@@ -211,7 +211,7 @@ def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:
         for entry in dev.manifest:
             _add_manifest(plan, entry, node.location)
         if dev.embed:
-            plan.embedded[node.var] = scan(plan.folder / dev.embed, node.location)
+            plan.embedded[node.var] = scan(plan.folder, dev.embed, node.location)
         for pkg in dev.packages:
             if pkg not in plan.packages:
                 plan.packages.append(pkg)

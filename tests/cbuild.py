@@ -1,31 +1,60 @@
 """Compile C sources of the repo into a shared library and load it through cffi (ABI mode).
 
 Used by the host unit tests of the runtime C. Builds are cached by a hash of the
-sources, headers and flags, so repeated test runs do not recompile.
+sources, headers and flags, so repeated test runs do not recompile. The caching
+helpers (cache_dir, digest, publish) are shared with the other test builds
+(tests/libc/libc_build.py, tests/tender/sptbuild.py).
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import cffi
-
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = Path(os.environ.get("MIRAGE_TEST_CACHE", ROOT / "build" / "test-cffi"))
-BASE_FLAGS = ["-std=c11", "-O1", "-g", "-fPIC", "-shared", "-Wall", "-Wextra", "-Werror",
-              "-Wl,-Bsymbolic", "-fvisibility=default"]
 
 
-def _digest(parts: Iterable[bytes]) -> str:
+def cache_dir(default: str, subdir: str = "") -> Path:
+    """Where a test build keeps its outputs: $MIRAGE_TEST_CACHE (its `subdir` if
+    given), else build/<default> in the repository."""
+    if "MIRAGE_TEST_CACHE" in os.environ:
+        return Path(os.environ["MIRAGE_TEST_CACHE"]) / subdir
+    return ROOT / "build" / default
+
+
+def digest(parts: Iterable[bytes]) -> str:
+    """A short hash of the build inputs (each part length-prefixed: no ambiguity)."""
     h = hashlib.sha256()
     for part in parts:
         h.update(len(part).to_bytes(8, "little"))
         h.update(part)
     return h.hexdigest()[:20]
+
+
+def tmp_path_for(final: Path) -> Path:
+    """A private name next to `final` to build it under, then publish()."""
+    return final.with_name(f"{final.name}.{os.getpid()}.tmp")
+
+
+def publish(tmp: Path, final: Path) -> None:
+    """Move a finished build (a file or a directory) into place atomically. Another
+    process may win the race for a directory: its copy is as good, drop ours."""
+    if tmp.is_dir():
+        try:
+            tmp.rename(final)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        tmp.replace(final)
+
+
+CACHE = cache_dir("test-cffi")
+BASE_FLAGS = ["-std=c11", "-O1", "-g", "-fPIC", "-shared", "-Wall", "-Wextra", "-Werror",
+              "-Wl,-Bsymbolic", "-fvisibility=default"]
 
 
 def build(name: str, sources: Sequence[str | Path], cdef: str, *,
@@ -37,14 +66,16 @@ def build(name: str, sources: Sequence[str | Path], cdef: str, *,
     incs.append(ROOT / "runtime_c" / "include")
     headers = sorted(p for d in incs if d.is_dir() for p in d.rglob("*.h"))
     flags = [*BASE_FLAGS, *(f"-I{d}" for d in incs), *cflags]
-    key = _digest([name.encode(), " ".join(flags).encode(),
-                   *(p.read_bytes() for p in srcs), *(p.read_bytes() for p in headers)])
+    key = digest([name.encode(), " ".join(flags).encode(),
+                  *(p.read_bytes() for p in srcs), *(p.read_bytes() for p in headers)])
     out = CACHE / f"lib{name}-{key}.so"
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(f".{os.getpid()}.tmp")
+        tmp = tmp_path_for(out)
         subprocess.run(["cc", *flags, "-o", str(tmp), *map(str, srcs)], check=True)
-        tmp.replace(out)
+        publish(tmp, out)
+    import cffi  # here, so the helpers above serve builds that do not load through cffi
+
     ffi = cffi.FFI()
     ffi.cdef(cdef)
     return ffi, ffi.dlopen(str(out))

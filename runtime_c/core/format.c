@@ -1,23 +1,25 @@
-/* Formatted output with no heap: vsnprintf into a 256-byte buffer owned by the
- * caller's stack frame.
+/* The runtime's one printf engine: the console, the logs and the argv messages
+ * print through it, and so does the freestanding libc (runtime_c/libc/printf.c:
+ * snprintf and friends are a buffer sink over it). It compiles against the host
+ * headers (unix) as well as the libc's own (freestanding images), and calls no
+ * formatting function of either: the output is the same on every target.
  *
- * The common case (the whole output fits) is one vsnprintf and one write. When
- * vsnprintf reports truncation we cannot ask it for "the bytes after 255", so we
- * walk the format ourselves: literal text is copied as is, and each conversion is
- * formatted on its own with snprintf, its argument fetched with the C type the
- * conversion names. %s and %c are emitted by hand (their length is unbounded);
- * a numeric conversion longer than the buffer can only be so because of a large
- * width or precision, which we then apply by hand around the short body.
- * The conversions are those of the runtime's libc (runtime_c/libc/include/stdio.h):
- * no floating point (images are built with -mgeneral-regs-only) and no %n; like
- * there, an unsupported conversion is copied verbatim and consumes no argument. */
+ * Output is collected in a 256-byte buffer owned by the caller's stack frame and
+ * handed to the sink whenever it fills, so nothing is allocated and nothing is cut,
+ * however long the output (a short one is a single sink call).
+ *
+ * Conversions: d i u x X o c s p %, flags "-+ #0", width and precision (both may
+ * be `*`), length modifiers hh h l ll z j t (ignored by c s p). There is no floating
+ * point (images are built with -mgeneral-regs-only): %f %e %g %a, %L..., %n and
+ * anything else unsupported are copied verbatim, consuming no argument. %s of NULL
+ * prints "(null)", or nothing when the precision is below 6 (like glibc); %p prints
+ * 0x<hex>, or "(nil)" for NULL. */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
-#include <mirage/errors.h>
 #include <mirage/platform.h>
 
 #include "format.h"
@@ -66,333 +68,281 @@ void mirage_fmt_put(struct mirage_fmt *f, const char *s, size_t len)
     }
 }
 
+/* n copies of c. */
 static void pad(struct mirage_fmt *f, char c, size_t n)
 {
-    char block[32];
-    memset(block, c, sizeof block);
     while (n > 0) {
-        size_t k = n < sizeof block ? n : sizeof block;
-        mirage_fmt_put(f, block, k);
+        size_t room = sizeof f->buf - f->used;
+        size_t k = n < room ? n : room;
+        memset(f->buf + f->used, c, k);
+        f->used += k;
         n -= k;
+        if (f->used == sizeof f->buf)
+            mirage_fmt_flush(f);
     }
 }
 
-/* ---- one conversion at a time ---- */
+/* ---- one conversion ---- */
+
+enum {
+    F_MINUS = 1,
+    F_PLUS = 2,
+    F_SPACE = 4,
+    F_HASH = 8,
+    F_ZERO = 16,
+};
+
+enum length { L_NONE, L_HH, L_H, L_L, L_LL, L_Z, L_J, L_T, L_BIG_L };
 
 struct spec {
-    bool minus, plus, space, hash, zero;
-    int width;      /* 0 when absent */
-    int prec;       /* -1 when absent */
-    char len[3];    /* "", "hh", "h", "l", "ll", "j", "z", "t", "L" */
+    unsigned flags;
+    size_t width; /* 0 when absent */
+    int prec;     /* -1 when absent */
+    enum length len;
     char conv;
 };
 
-enum kind { K_INT, K_UINT, K_PTR };
-
-struct value {
-    enum kind kind;
-    union {
-        intmax_t i;
-        uintmax_t u;
-        void *p;
-    } v;
-};
-
-static char *put_uint(char *p, unsigned v)
+/* `body` (already converted) with width and left/right justification. */
+static void put_padded(struct mirage_fmt *f, const struct spec *s, const char *body, size_t n)
 {
-    char tmp[12];
-    int n = 0;
-    do
-        tmp[n++] = (char)('0' + v % 10);
-    while ((v /= 10) != 0);
-    while (n > 0)
-        *p++ = tmp[--n];
-    return p;
+    size_t fill = s->width > n ? s->width - n : 0;
+    if (!(s->flags & F_MINUS))
+        pad(f, ' ', fill);
+    mirage_fmt_put(f, body, n);
+    if (s->flags & F_MINUS)
+        pad(f, ' ', fill);
 }
 
-/* snprintf one conversion, optionally without its width and/or precision. */
-static int format_one(char *buf, size_t size, const struct spec *s, const struct value *v,
-                      bool with_width, bool with_prec)
+/* An integer conversion (and %p, conv 'p' with F_HASH) of magnitude `value`. */
+static void put_integer(struct mirage_fmt *f, const struct spec *s, char conv, uintmax_t value,
+                        bool negative)
 {
-    char spec[40];
-    char *p = spec;
-    *p++ = '%';
-    if (s->minus) *p++ = '-';
-    if (s->plus) *p++ = '+';
-    if (s->space) *p++ = ' ';
-    if (s->hash) *p++ = '#';
-    if (s->zero) *p++ = '0';
-    if (with_width && s->width > 0)
-        p = put_uint(p, (unsigned)s->width);
-    if (with_prec && s->prec >= 0) {
-        *p++ = '.';
-        p = put_uint(p, (unsigned)s->prec);
-    }
-    /* Integers are widened to intmax_t so one snprintf call serves every length. */
-    if (v->kind != K_PTR)
-        *p++ = 'j';
-    *p++ = s->conv;
-    *p = '\0';
-    switch (v->kind) {
-    case K_INT: return snprintf(buf, size, spec, v->v.i);
-    case K_UINT: return snprintf(buf, size, spec, v->v.u);
-    case K_PTR: return snprintf(buf, size, spec, v->v.p);
-    }
-    return -1;
-}
+    char digits[3 * sizeof(uintmax_t) + 1]; /* 22 octal digits for 64 bits */
+    char *end = digits + sizeof digits, *p = end;
+    unsigned base = conv == 'o' ? 8 : (conv == 'x' || conv == 'X' || conv == 'p') ? 16 : 10;
+    const char *alphabet = conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+    unsigned flags = s->flags;
+    int prec = s->prec;
+    for (uintmax_t v = value; v != 0; v /= base)
+        *--p = alphabet[v % base];
+    if (prec < 0 && value == 0)
+        *--p = '0'; /* default precision 1; an explicit .0 prints no digit for 0 */
+    size_t ndigits = (size_t)(end - p);
+    size_t zeros = prec > 0 && (size_t)prec > ndigits ? (size_t)prec - ndigits : 0;
 
-static size_t sign_len(const char *b)
-{
-    return (b[0] == '-' || b[0] == '+' || b[0] == ' ') ? 1 : 0;
-}
-
-/* Width and precision applied by hand around a body that fits: an integer's body
- * is at most a sign, "0x" and 22 octal digits; a pointer's is "0x" and 16 digits. */
-static void emit_long_number(struct mirage_fmt *f, const struct spec *s, const struct value *v)
-{
-    char body[64]; /* see above: enough for any body */
-    bool is_int = v->kind != K_PTR;
-    int n = format_one(body, sizeof body, s, v, false, false);
-    if (n < 0) {
-        if (f->err == 0)
-            f->err = MIRAGE_EINVAL;
-        return;
-    }
-    size_t len = (size_t)n < sizeof body ? (size_t)n : sizeof body - 1; /* never cut */
-    size_t pre = sign_len(body);
-    bool hex = s->conv == 'x' || s->conv == 'X';
-    if (hex && len >= pre + 2 && body[pre] == '0' && (body[pre + 1] == 'x' || body[pre + 1] == 'X'))
-        pre += 2;
-    size_t zeros = 0;
-    bool zero_pad = s->zero && !s->minus;
-    if (is_int) {
-        size_t digits = len - pre;
-        /* "%.0d" of zero prints no digit ("%#.0o" keeps its "0"). */
-        if (s->prec == 0 && digits == 1 && body[pre] == '0' && !(s->hash && s->conv == 'o'))
-            len = pre, digits = 0;
-        if (s->prec >= 0) {
-            zero_pad = false; /* C: the 0 flag is ignored when a precision is given */
-            if ((size_t)s->prec > digits)
-                zeros = (size_t)s->prec - digits;
+    char prefix[3]; /* sign, then 0x (%+p has both) */
+    size_t nprefix = 0;
+    if (negative)
+        prefix[nprefix++] = '-';
+    else if (flags & F_PLUS)
+        prefix[nprefix++] = '+';
+    else if (flags & F_SPACE)
+        prefix[nprefix++] = ' ';
+    if (flags & F_HASH) {
+        if (conv == 'o') {
+            if (zeros == 0 && (ndigits == 0 || *p != '0'))
+                zeros = 1; /* the first digit must be 0 */
+        } else if ((conv == 'x' || conv == 'X') && value != 0) {
+            prefix[nprefix++] = '0';
+            prefix[nprefix++] = conv;
+        } else if (conv == 'p') {
+            prefix[nprefix++] = '0';
+            prefix[nprefix++] = 'x';
         }
-    } else {
-        zero_pad = false; /* pointers are padded with spaces */
     }
-    size_t total = len + zeros;
-    size_t padding = (size_t)s->width > total ? (size_t)s->width - total : 0;
-    if (!s->minus && !zero_pad)
-        pad(f, ' ', padding);
-    mirage_fmt_put(f, body, pre);
-    pad(f, '0', zeros + (zero_pad ? padding : 0));
-    mirage_fmt_put(f, body + pre, len - pre);
-    if (s->minus)
-        pad(f, ' ', padding);
-}
 
-static void emit_number(struct mirage_fmt *f, const struct spec *s, const struct value *v)
-{
-    size_t room = sizeof f->buf - f->used;
-    int n = format_one(f->buf + f->used, room, s, v, true, true);
-    if (n >= 0 && (size_t)n < room) {
-        f->used += (size_t)n;
-        return;
+    size_t total = nprefix + zeros + ndigits;
+    size_t fill = s->width > total ? s->width - total : 0;
+    if ((flags & (F_ZERO | F_MINUS)) == F_ZERO && prec < 0) { /* 0 is ignored with a precision */
+        zeros += fill;
+        fill = 0;
     }
-    if (n >= 0 && (size_t)n < sizeof f->buf) {
-        mirage_fmt_flush(f);
-        format_one(f->buf, sizeof f->buf, s, v, true, true);
-        f->used = (size_t)n;
-        return;
+    if (!(flags & F_MINUS))
+        pad(f, ' ', fill);
+    mirage_fmt_put(f, prefix, nprefix);
+    pad(f, '0', zeros);
+    mirage_fmt_put(f, p, ndigits);
+    if (flags & F_MINUS)
+        pad(f, ' ', fill);
+}
+
+static uintmax_t get_unsigned(va_list *ap, enum length len)
+{
+    switch (len) {
+    case L_HH: return (unsigned char)va_arg(*ap, unsigned int);
+    case L_H: return (unsigned short)va_arg(*ap, unsigned int);
+    case L_L: return va_arg(*ap, unsigned long);
+    case L_LL: return va_arg(*ap, unsigned long long);
+    case L_Z: return va_arg(*ap, size_t);
+    case L_J: return va_arg(*ap, uintmax_t);
+    case L_T: return (uintmax_t)(size_t)va_arg(*ap, ptrdiff_t);
+    default: return va_arg(*ap, unsigned int);
     }
-    emit_long_number(f, s, v);
 }
 
-static void emit_text(struct mirage_fmt *f, const struct spec *s, const char *str, size_t len)
+static intmax_t get_signed(va_list *ap, enum length len)
 {
-    size_t padding = (size_t)s->width > len ? (size_t)s->width - len : 0;
-    if (!s->minus)
-        pad(f, ' ', padding);
-    mirage_fmt_put(f, str, len);
-    if (s->minus)
-        pad(f, ' ', padding);
+    switch (len) {
+    case L_HH: return (signed char)va_arg(*ap, int);
+    case L_H: return (short)va_arg(*ap, int);
+    case L_L: return va_arg(*ap, long);
+    case L_LL: return va_arg(*ap, long long);
+    case L_Z: return (ptrdiff_t)va_arg(*ap, size_t); /* the signed type of size_t's width */
+    case L_J: return va_arg(*ap, intmax_t);
+    case L_T: return va_arg(*ap, ptrdiff_t);
+    default: return va_arg(*ap, int);
+    }
 }
 
-static intmax_t fetch_signed(const char *l, va_list *ap)
-{
-    if (strcmp(l, "hh") == 0) return (signed char)va_arg(*ap, int);
-    if (strcmp(l, "h") == 0) return (short)va_arg(*ap, int);
-    if (strcmp(l, "l") == 0) return va_arg(*ap, long);
-    if (strcmp(l, "ll") == 0) return va_arg(*ap, long long);
-    if (strcmp(l, "j") == 0) return va_arg(*ap, intmax_t);
-    if (strcmp(l, "z") == 0 || strcmp(l, "t") == 0) return va_arg(*ap, ptrdiff_t);
-    return va_arg(*ap, int);
-}
-
-static uintmax_t fetch_unsigned(const char *l, va_list *ap)
-{
-    if (strcmp(l, "hh") == 0) return (unsigned char)va_arg(*ap, unsigned);
-    if (strcmp(l, "h") == 0) return (unsigned short)va_arg(*ap, unsigned);
-    if (strcmp(l, "l") == 0) return va_arg(*ap, unsigned long);
-    if (strcmp(l, "ll") == 0) return va_arg(*ap, unsigned long long);
-    if (strcmp(l, "j") == 0) return va_arg(*ap, uintmax_t);
-    if (strcmp(l, "z") == 0 || strcmp(l, "t") == 0) return va_arg(*ap, size_t);
-    return va_arg(*ap, unsigned);
-}
-
+/* A decimal field, saturated at INT_MAX. */
 static int parse_num(const char **pp)
 {
     const char *p = *pp;
-    long n = 0;
-    while (*p >= '0' && *p <= '9') {
-        if (n < 0x7fffffff / 10)
-            n = n * 10 + (*p - '0');
-        else
-            n = 0x7fffffff;
-        p++;
+    int n = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        int d = *p - '0';
+        n = n > (0x7fffffff - d) / 10 ? 0x7fffffff : n * 10 + d;
     }
     *pp = p;
-    return (int)n;
+    return n;
 }
 
 /* Parse the conversion at p (just after '%'), fetching '*' arguments; returns the
  * character after it, or NULL when the format ends inside the conversion. */
 static const char *parse_spec(const char *p, struct spec *s, va_list *ap)
 {
-    memset(s, 0, sizeof *s);
-    s->prec = -1;
+    s->flags = 0;
     for (;; p++) {
-        if (*p == '-') s->minus = true;
-        else if (*p == '+') s->plus = true;
-        else if (*p == ' ') s->space = true;
-        else if (*p == '#') s->hash = true;
-        else if (*p == '0') s->zero = true;
+        if (*p == '-') s->flags |= F_MINUS;
+        else if (*p == '+') s->flags |= F_PLUS;
+        else if (*p == ' ') s->flags |= F_SPACE;
+        else if (*p == '#') s->flags |= F_HASH;
+        else if (*p == '0') s->flags |= F_ZERO;
         else break;
     }
+
     if (*p == '*') {
         int w = va_arg(*ap, int);
         if (w < 0) {
-            s->minus = true;
-            w = w < -0x7fffffff ? 0x7fffffff : -w; /* -INT_MIN would overflow */
+            s->flags |= F_MINUS; /* a negative width is the - flag */
+            s->width = (size_t)-(intmax_t)w;
+        } else {
+            s->width = (size_t)w;
         }
-        s->width = w;
         p++;
     } else {
-        s->width = parse_num(&p);
+        s->width = (size_t)parse_num(&p);
     }
+
+    s->prec = -1;
     if (*p == '.') {
         p++;
         if (*p == '*') {
             int pr = va_arg(*ap, int);
-            s->prec = pr < 0 ? -1 : pr;
+            s->prec = pr < 0 ? -1 : pr; /* a negative precision is none */
             p++;
         } else {
             s->prec = parse_num(&p);
         }
     }
-    size_t n = 0;
-    if ((p[0] == 'h' && p[1] == 'h') || (p[0] == 'l' && p[1] == 'l'))
-        n = 2;
-    else if (*p && strchr("hljztL", *p))
-        n = 1;
-    memcpy(s->len, p, n);
-    s->len[n] = '\0';
-    p += n;
+
+    switch (*p) {
+    case 'h':
+        s->len = p[1] == 'h' ? L_HH : L_H;
+        p += s->len == L_HH ? 2 : 1;
+        break;
+    case 'l':
+        s->len = p[1] == 'l' ? L_LL : L_L;
+        p += s->len == L_LL ? 2 : 1;
+        break;
+    case 'z': s->len = L_Z; p++; break;
+    case 'j': s->len = L_J; p++; break;
+    case 't': s->len = L_T; p++; break;
+    case 'L': s->len = L_BIG_L; p++; break;
+    default: s->len = L_NONE; break;
+    }
+
     if (*p == '\0')
         return NULL;
     s->conv = *p;
     return p + 1;
 }
 
-/* The slow path: the output does not fit in the buffer. */
-static void format_pieces(struct mirage_fmt *f, const char *fmt, va_list *ap)
+static void format(struct mirage_fmt *f, const char *fmt, va_list *ap)
 {
-    const char *p = fmt;
-    while (*p) {
-        const char *pct = strchr(p, '%');
-        if (pct == NULL) {
-            mirage_fmt_put(f, p, strlen(p));
-            return;
-        }
-        mirage_fmt_put(f, p, (size_t)(pct - p));
-        if (pct[1] == '%') {
-            mirage_fmt_put(f, "%", 1);
-            p = pct + 2;
+    while (*fmt) {
+        if (*fmt != '%') {
+            const char *lit = fmt;
+            while (*fmt && *fmt != '%')
+                fmt++;
+            mirage_fmt_put(f, lit, (size_t)(fmt - lit));
             continue;
         }
+        const char *start = fmt;
         struct spec s;
-        const char *next = parse_spec(pct + 1, &s, ap);
-        if (next == NULL) { /* the format ends inside a conversion: copy it */
-            mirage_fmt_put(f, pct, strlen(pct));
+        fmt = parse_spec(fmt + 1, &s, ap);
+        if (fmt == NULL) { /* the format ends inside a conversion: copy it */
+            mirage_fmt_put(f, start, strlen(start));
             return;
         }
-        struct value v;
-        switch (strcmp(s.len, "L") == 0 ? '?' : s.conv) {
-        case 'd': case 'i':
-            v.kind = K_INT;
-            v.v.i = fetch_signed(s.len, ap);
-            emit_number(f, &s, &v);
+        char conv = s.len == L_BIG_L ? '?' : s.conv; /* long double only: unsupported */
+
+        switch (conv) {
+        case '%': /* "%5%" and the like too */
+            mirage_fmt_put(f, "%", 1);
             break;
-        case 'u': case 'o': case 'x': case 'X':
-            v.kind = K_UINT;
-            v.v.u = fetch_unsigned(s.len, ap);
-            emit_number(f, &s, &v);
+        case 'd':
+        case 'i': {
+            intmax_t v = get_signed(ap, s.len);
+            put_integer(f, &s, conv, v < 0 ? -(uintmax_t)v : (uintmax_t)v, v < 0);
             break;
-        case 'p':
-            v.kind = K_PTR;
-            v.v.p = va_arg(*ap, void *);
-            emit_number(f, &s, &v);
+        }
+        case 'u':
+        case 'x':
+        case 'X':
+        case 'o':
+            s.flags &= ~(unsigned)(F_PLUS | F_SPACE); /* signed conversions only */
+            put_integer(f, &s, conv, get_unsigned(ap, s.len), false);
             break;
+        case 'p': {
+            void *ptr = va_arg(*ap, void *);
+            if (ptr == NULL) {
+                put_padded(f, &s, "(nil)", 5);
+            } else {
+                s.flags |= F_HASH;
+                put_integer(f, &s, 'p', (uintptr_t)ptr, false);
+            }
+            break;
+        }
         case 'c': {
             char c = (char)va_arg(*ap, int);
-            emit_text(f, &s, &c, 1);
+            put_padded(f, &s, &c, 1);
             break;
         }
         case 's': {
             const char *str = va_arg(*ap, const char *);
-            if (str == NULL) /* as the libc does: all of it or nothing */
+            if (str == NULL) /* like glibc: all of it, or nothing if it does not fit */
                 str = s.prec < 0 || s.prec >= 6 ? "(null)" : "";
-            size_t len = 0;
-            while (str[len] && (s.prec < 0 || len < (size_t)s.prec))
-                len++;
-            emit_text(f, &s, str, len);
+            size_t n = 0;
+            while (str[n] && (s.prec < 0 || n < (size_t)s.prec))
+                n++;
+            put_padded(f, &s, str, n);
             break;
         }
-        case '%': /* "%5%" and the like */
-            mirage_fmt_put(f, "%", 1);
-            break;
         default: /* unsupported (floating point, %n, ...): copy the spec */
-            mirage_fmt_put(f, pct, (size_t)(next - pct));
+            mirage_fmt_put(f, start, (size_t)(fmt - start));
             break;
         }
-        p = next;
     }
 }
 
 void mirage_fmt_vprintf(struct mirage_fmt *f, const char *fmt, va_list ap)
 {
+    /* A va_list parameter may be an array type, so its address is not a
+     * va_list *: take the address of a local copy instead. */
     va_list cp;
-    size_t room = sizeof f->buf - f->used;
     va_copy(cp, ap);
-    int n = vsnprintf(f->buf + f->used, room, fmt, cp);
-    va_end(cp);
-    if (n < 0) {
-        if (f->err == 0)
-            f->err = MIRAGE_EINVAL;
-        return;
-    }
-    if ((size_t)n < room) {
-        f->used += (size_t)n;
-        return;
-    }
-    mirage_fmt_flush(f);
-    va_copy(cp, ap);
-    if ((size_t)n < sizeof f->buf) {
-        vsnprintf(f->buf, sizeof f->buf, fmt, cp);
-        f->used = (size_t)n;
-    } else {
-        /* A va_list parameter may be an array type, so its address is not a
-         * va_list *: take the address of a local copy instead. */
-        format_pieces(f, fmt, &cp);
-    }
+    format(f, fmt, &cp);
     va_end(cp);
 }
 

@@ -1,6 +1,7 @@
-/* Internal to the runtime: formatted output into a fixed stack buffer, flushed
- * to a sink. Output longer than the buffer is produced conversion by conversion,
- * so nothing is ever allocated and nothing is silently cut (see format.c). */
+/* Internal to the runtime (and to the freestanding libc, whose snprintf family
+ * wraps it): the one printf engine. Output goes through a fixed stack buffer,
+ * flushed to a sink whenever it fills, so nothing is ever allocated and nothing is
+ * silently cut (see format.c for the conversions). */
 #ifndef MIRAGE_CORE_FORMAT_H
 #define MIRAGE_CORE_FORMAT_H
 

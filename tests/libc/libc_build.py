@@ -4,6 +4,8 @@ The libc is compiled exactly like for an image (-ffreestanding -nostdinc, gcc's
 own headers plus runtime_c/libc/include, -mgeneral-regs-only) and linked with
 -nostdlib -z defs, so the object holds no reference to the host libc: looking a
 name up in it (cffi's dlsym on its handle) finds our memcpy, snprintf, malloc...
+The libc's snprintf family wraps the runtime's printf engine, runtime_c/core/format.c,
+which every freestanding image links: it is compiled in too, with the same flags.
 """
 from __future__ import annotations
 
@@ -14,6 +16,9 @@ from tests.cbuild import ROOT, build
 
 LIBC = ROOT / "runtime_c" / "libc"
 LIBC_SOURCES = sorted(LIBC.glob("*.c"))
+# What the libc needs from runtime_c/core (it includes <mirage/...>: runtime_c/include).
+CORE_SOURCES = [ROOT / "runtime_c" / "core" / "format.c"]
+CORE_INCLUDE = ROOT / "runtime_c" / "include"
 GCC_INCLUDE = subprocess.run(["cc", "-print-file-name=include"], check=True, capture_output=True,
                              text=True).stdout.strip()
 FREESTANDING = ["-ffreestanding", "-nostdinc", "-isystem", GCC_INCLUDE, "-isystem", str(LIBC / "include")]
@@ -107,7 +112,7 @@ class Libc:
 def build_libc() -> Libc:
     ffi, lib = build(
         "mirage_libc",
-        [*LIBC_SOURCES, Path(__file__).with_name("test_platform.c")],
+        [*LIBC_SOURCES, *CORE_SOURCES, Path(__file__).with_name("test_platform.c")],
         CDEF,
         include_dirs=[LIBC],
         cflags=[*FREESTANDING, "-O2", "-mgeneral-regs-only", "-fstack-protector-strong",

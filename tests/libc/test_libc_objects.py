@@ -1,4 +1,5 @@
-"""The libc builds for the images: freestanding, -Werror, and without any SSE."""
+"""The libc builds for the images: freestanding, -Werror, and without any SSE (with
+the runtime's printf engine, runtime_c/core/format.c, which its snprintf wraps)."""
 from __future__ import annotations
 
 import re
@@ -7,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.libc.libc_build import FREESTANDING, LIBC, LIBC_SOURCES
+from tests.libc.libc_build import CORE_INCLUDE, CORE_SOURCES, FREESTANDING, LIBC, LIBC_SOURCES
 
 TARGET_FLAGS = [*FREESTANDING, "-fno-pie", "-fstack-protector-strong", "-mstack-protector-guard=global",
                 "-mno-red-zone", "-std=c11", "-Wall", "-Wextra", "-Werror", "-O2"]
@@ -17,15 +18,16 @@ VECTOR_REG = re.compile(r"%[xyz]mm\d+")
 
 def compile_all(tmp_path, extra):
     objs = []
-    for src in LIBC_SOURCES:
+    for src in [*LIBC_SOURCES, *CORE_SOURCES]:
         obj = tmp_path / (src.stem + ".o")
-        subprocess.run(["cc", *TARGET_FLAGS, *extra, "-c", str(src), "-o", str(obj)], check=True)
+        subprocess.run(["cc", *TARGET_FLAGS, f"-I{CORE_INCLUDE}", *extra, "-c", str(src), "-o", str(obj)],
+                       check=True)
         objs.append(obj)
     return objs
 
 
 def test_compiles_with_the_image_flags(tmp_path):
-    assert len(compile_all(tmp_path, [])) == len(LIBC_SOURCES)
+    assert len(compile_all(tmp_path, [])) == len(LIBC_SOURCES) + len(CORE_SOURCES)
 
 
 def test_general_regs_only_objects_have_no_vector_code(tmp_path):

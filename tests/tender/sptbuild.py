@@ -8,17 +8,16 @@ $MIRAGE_TEST_CACHE), so repeated runs do not rebuild.
 """
 from __future__ import annotations
 
-import hashlib
-import os
 import resource
-import shutil
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-CACHE = (Path(os.environ["MIRAGE_TEST_CACHE"]) / "tender" if "MIRAGE_TEST_CACHE" in os.environ
-         else ROOT / "build" / "test-tender")
+from tests.cbuild import ROOT, cache_dir, digest, publish, tmp_path_for
+
+CACHE = cache_dir("test-tender", "tender")
+# Old names, still imported by tests/hvt/hvtbuild.py.
+_digest, _publish = digest, publish
 GUESTS = Path(__file__).resolve().parent / "guests"
 SOLO5 = ROOT / "targets" / "solo5"
 SPT = ROOT / "targets" / "spt"
@@ -39,22 +38,6 @@ def _out(cmd: Sequence[str]) -> str:
     return subprocess.run(list(cmd), check=True, capture_output=True, text=True).stdout.strip()
 
 
-def _digest(parts: Iterable[bytes]) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(len(part).to_bytes(8, "little"))
-        h.update(part)
-    return h.hexdigest()[:20]
-
-
-def _publish(tmp_dir: Path, final_dir: Path) -> None:
-    """Move a finished build directory into place (another process may win the race)."""
-    try:
-        tmp_dir.rename(final_dir)
-    except OSError:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-
-
 def seccomp_flags() -> tuple[list[str], list[str]]:
     cflags = _out(["pkg-config", "--cflags", "libseccomp"]).split()
     libs = _out(["pkg-config", "--libs", "libseccomp"]).split()
@@ -65,16 +48,16 @@ def build_tender() -> Path:
     """The spt tender, built from targets/spt/tender and targets/solo5/tender."""
     cflags, libs = seccomp_flags()
     flags = ["-O2", "-Wall", "-Wextra", "-Werror", f"-I{SOLO5 / 'include'}", *cflags]
-    key = _digest([" ".join(flags + libs).encode(),
-                   *(p.read_bytes() for p in TENDER_SOURCES + TENDER_HEADERS)])
+    key = digest([" ".join(flags + libs).encode(),
+                  *(p.read_bytes() for p in TENDER_SOURCES + TENDER_HEADERS)])
     final = CACHE / f"tender-{key}"
     exe = final / "mirage-spt"
     if not exe.exists():
-        tmp = CACHE / f"tender-{key}.{os.getpid()}.tmp"
+        tmp = tmp_path_for(final)
         tmp.mkdir(parents=True, exist_ok=True)
         subprocess.run(["cc", *flags, "-o", str(tmp / "mirage-spt"), *map(str, TENDER_SOURCES), *libs],
                        check=True)
-        _publish(tmp, final)
+        publish(tmp, final)
     return exe
 
 
@@ -104,14 +87,14 @@ def build_guest(main: str, *, manifest: str = "EMPTY", target: int = SPT_TARGET,
         *((b, []) for b in BINDINGS),
         (GUESTS / f"{main}.c", []),
     ]
-    key = _digest([main.encode(), manifest.encode(), f"{target}.{version}".encode(),
-                   " ".join(GUEST_CFLAGS + LDFLAGS).encode(), LINKER_SCRIPT.read_bytes(),
-                   *(f"{src}:{' '.join(extra)}".encode() + src.read_bytes() for src, extra in units),
-                   *(p.read_bytes() for p in GUEST_HEADERS)])
+    key = digest([main.encode(), manifest.encode(), f"{target}.{version}".encode(),
+                  " ".join(GUEST_CFLAGS + LDFLAGS).encode(), LINKER_SCRIPT.read_bytes(),
+                  *(f"{src}:{' '.join(extra)}".encode() + src.read_bytes() for src, extra in units),
+                  *(p.read_bytes() for p in GUEST_HEADERS)])
     final = CACHE / f"guest-{main}-{key}"
     image = final / f"{main}.spt"
     if not image.exists():
-        tmp = CACHE / f"guest-{main}-{key}.{os.getpid()}.tmp"
+        tmp = tmp_path_for(final)
         tmp.mkdir(parents=True, exist_ok=True)
         objects = []
         for i, (src, extra) in enumerate(units):
@@ -119,7 +102,7 @@ def build_guest(main: str, *, manifest: str = "EMPTY", target: int = SPT_TARGET,
             subprocess.run(["cc", *GUEST_CFLAGS, *extra, "-c", "-o", str(obj), str(src)], check=True)
             objects.append(str(obj))
         subprocess.run(["ld", *LDFLAGS, "-o", str(tmp / image.name), *objects], check=True)
-        _publish(tmp, final)
+        publish(tmp, final)
     return image
 
 
