@@ -34,10 +34,10 @@ def _mtime_ns(path: Path) -> int:
     return mtime
 
 
-def scan(base: Path, name: str, location: Location) -> list[EmbeddedFile]:
-    """Every regular file below the folder `name` (relative to `base`), sorted by key.
+def scan(base: Path, embedded: str, location: Location) -> list[EmbeddedFile]:
+    """Every regular file below the folder `embedded` (relative to `base`), sorted by key.
     Symlinks are followed to files inside the folder only."""
-    folder = base / name
+    folder = base / embedded
     if not folder.is_dir():
         raise ConfigError(f"crunch: {folder} is not a folder", location)
     root = folder.resolve()
@@ -50,6 +50,6 @@ def scan(base: Path, name: str, location: Location) -> list[EmbeddedFile]:
             if not real.is_file() or not real.is_relative_to(root):
                 continue
             data = real.read_bytes()
-            files.append(EmbeddedFile(path.relative_to(root).as_posix(), name, real, len(data),
+            files.append(EmbeddedFile(path.relative_to(root).as_posix(), embedded, real, len(data),
                                       hashlib.sha256(data).hexdigest(), _mtime_ns(real)))
     return sorted(files, key=lambda f: f.key)
