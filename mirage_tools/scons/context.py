@@ -29,6 +29,9 @@ def compiler_include(cc: str) -> str:
 def _base(env: Any, target: Target, opts: Common) -> Any:
     ctx = env.Clone()
     ctx["MIRAGE_BUILD"] = f"#build/{target.name}"
+    # Reproducible output: no build folder or install location in objects or debug info.
+    root = env.Dir("#").abspath
+    ctx.Append(CCFLAGS=[f"-ffile-prefix-map={root}=.", f"-ffile-prefix-map={RUNTIME.parent}=."])
     if not opts.verbose:
         ctx.Replace(**_SHORT)
     return ctx
@@ -40,9 +43,7 @@ def target_context(env: Any, target: Target, opts: Common) -> Any:
     if key in _contexts:
         return _contexts[key]
     ctx = _base(env, target, opts)
-    root = env.Dir("#").abspath
-    ctx.Append(CCFLAGS=[*WARNINGS, *target.cflags, f"-ffile-prefix-map={root}/=",
-                        f"-ffile-prefix-map={RUNTIME.parent}/="],
+    ctx.Append(CCFLAGS=[*WARNINGS, *target.cflags],
                CPPDEFINES=list(target.cppdefines),
                CPPPATH=[str(RUNTIME / "include"), *(str(target.folder / d) for d in target.include)],
                LINKFLAGS=list(target.linkflags), LIBS=list(target.libs))
