@@ -31,7 +31,8 @@ def _base(env: Any, target: Target, opts: Common) -> Any:
     ctx["MIRAGE_BUILD"] = f"#build/{target.name}"
     # Reproducible output: no build folder or install location in objects or debug info.
     root = env.Dir("#").abspath
-    ctx.Append(CCFLAGS=[f"-ffile-prefix-map={root}=.", f"-ffile-prefix-map={RUNTIME.parent}=."])
+    # $( $) keeps these out of build signatures, so checkouts in other folders share a cache.
+    ctx.Append(CCFLAGS=["$(", f"-ffile-prefix-map={root}=.", f"-ffile-prefix-map={RUNTIME.parent}=.", "$)"])
     if not opts.verbose:
         ctx.Replace(**_SHORT)
     return ctx

@@ -22,7 +22,7 @@ from ..paths import RUNTIME, TARGETS
 from ..register import Registration
 from ..tarball import files_below, tar_bytes
 from ..targets import Target, get_target
-from . import variables
+from . import cache, variables
 from .context import host_context, target_context
 
 _contents: dict[str, bytes] = {}
@@ -210,6 +210,8 @@ def unikernel(env: Any, configs: Any = "config.py") -> list[Any]:
     loaded = []
     try:
         opts = variables.common(env)
+        if opts.cache:
+            cache.enable(env, opts.cache, opts.cache_size)
         for node in nodes:
             reg = load_config(Path(node.abspath), node.path)
             loaded.append((node, reg, variables.key_values(env, collect_keys(reg))))

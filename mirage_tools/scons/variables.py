@@ -2,6 +2,7 @@
 of config.py, parsed from `scons name=value` with clear errors and `scons -h` help."""
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -19,12 +20,16 @@ class Common:
     verbose: bool
     args: str
     compiledb: bool
+    cache: str
+    cache_size: int
 
 
 COMMON_HELP = {
     "VERBOSE": "Show full compiler command lines (0 or 1).",
     "args": "Boot arguments passed by the `run` alias, e.g. args='--hello=Bonjour'.",
     "compiledb": "Write compile_commands.json for editors (0 or 1).",
+    "cache": "Shared build cache folder (SCons CacheDir); default: the MIRAGE_CACHE environment variable.",
+    "cache_size": "Prune the cache to this size at the start of a build (e.g. 2G; 0: never).",
 }
 _known: set[str] = {"target", *COMMON_HELP}
 _helped: set[str] = set()
@@ -59,11 +64,29 @@ def common(env: Any) -> Common:
     if name not in targets:
         fail(f"unknown target {name!r}; choose one of: {', '.join(targets)} (scons target=list describes them)")
     _add_help(env, "target", f"{Key.target.doc} ({'|'.join(targets)})", "unix", name)
+    defaults = {"VERBOSE": "0", "compiledb": "0", "args": "", "cache": os.environ.get("MIRAGE_CACHE", ""),
+                "cache_size": "2G"}
     for var, doc in COMMON_HELP.items():
-        default = "" if var == "args" else "0"
-        _add_help(env, var, doc, default, ARGUMENTS.get(var, default))
+        _add_help(env, var, doc, defaults[var], ARGUMENTS.get(var, defaults[var]))
+    cache_size = ARGUMENTS.get("cache_size", defaults["cache_size"])
+    try:
+        size = parse_bytes(cache_size)
+    except ValueError:
+        fail(f"cache_size={cache_size}: expected a size such as 500M or 2G")
     return Common(name, _bool("VERBOSE", ARGUMENTS.get("VERBOSE", "0")), ARGUMENTS.get("args", ""),
-                  _bool("compiledb", ARGUMENTS.get("compiledb", "0")))
+                  _bool("compiledb", ARGUMENTS.get("compiledb", "0")),
+                  ARGUMENTS.get("cache", defaults["cache"]), size)
+
+
+def parse_bytes(text: str) -> int:
+    """"500M", "2G", "1024" -> bytes."""
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    text = text.strip().upper().removesuffix("IB").removesuffix("B")
+    unit = text[-1:] if text[-1:] in units else ""
+    number = text[: len(text) - len(unit)]
+    if not number.isdigit():
+        raise ValueError(text)
+    return int(number) * units[unit]
 
 
 def key_values(env: Any, keys: Iterable[Key]) -> dict[str, object]:
