@@ -1,6 +1,7 @@
 """mirage_tools: MirageOS-style unikernels in C. `from mirage_tools import *` in config.py
 gives the eDSL: module types, combinators, keys, boot arguments and the device catalog."""
 from .devices import (
+    app_info,
     block_of_file,
     crunch,
     default_argv,
@@ -50,6 +51,7 @@ from .typ import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "app_info",
     "argv", "block", "block_of_file", "ConfigError", "console", "crunch", "default_argv", "default_console",
     "default_monotonic_clock", "default_network", "default_posix_clock", "default_random", "default_reporter",
     "default_time", "dep", "direct_kv_ro", "ethernet", "foreign", "generic_block", "generic_kv_ro", "http",

@@ -3,11 +3,13 @@ depth-first post-order, and collect what the graph needs (sources, boot argument
 manifest devices, packages) from the resolved graph only."""
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .devices.info import PlanValue
 from .embed import EmbeddedFile, scan
 from .errors import ConfigError, Location
 from .impl import App, Device, HostDevice, If, Impl, Match, Package
@@ -179,7 +181,38 @@ def resolve(reg: Registration, target: Target, values: dict[str, object], config
     plan.nodes += [n for n in resolver.order if n.is_job and n.device.connect is not None]
     plan.jobs = jobs
     _collect(plan, resolver.order, reg)
+    fill_plan_values(plan)
     return plan
+
+
+def fill_plan_values(plan: Plan) -> None:
+    """Devices whose c_args name facts of the resolved plan (PlanValue: app_info's) get
+    them as literals, now that the plan is complete."""
+    for node in plan.nodes:
+        args = node.device.c_args
+        if any(isinstance(a, PlanValue) for a in args):
+            filled = tuple(plan_value(plan, str(a), node.location) if isinstance(a, PlanValue) else a for a in args)
+            node.device = replace(node.device, c_args=filled)
+
+
+def plan_value(plan: Plan, which: str, location: Location) -> str:
+    """The text of one PlanValue: name, target, keys ("key=value" lines, target first),
+    packages (one per line) or config_sha256 (of config.py's bytes)."""
+    if which == "name":
+        return plan.name
+    if which == "target":
+        return plan.target.name
+    if which == "keys":
+        values = ((k, plan.values.get(k.name)) for k in plan.keys)
+        return "\n".join(f"{k.name}={'' if v is None else k.render(v)}".replace("\n", "\\n") for k, v in values)
+    if which == "packages":
+        return "\n".join(str(p) for p in plan.packages)
+    assert which == "config_sha256"
+    path = plan.folder / Path(plan.config).name
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as e:
+        raise ConfigError(f"cannot read {path} for its sha256: {e.strerror}", location) from None
 
 
 def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:

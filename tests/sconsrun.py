@@ -9,6 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+# This machine's KVM is nested PVM: guests die on any SIMD instruction.
+TARGET_FLAGS = {"hvt": ("cpu=nosimd",)}
 
 
 def copy_example(name: str, dest: Path) -> Path:

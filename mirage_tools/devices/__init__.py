@@ -3,19 +3,18 @@ family. Each device's `doc` is its documentation. The runtime core (runtime_c/co
 linked into every image; a device's `sources` name the extra drivers it needs, relative
 to runtime_c/."""
 from .basic import (
-    LOG_LEVELS,
     default_argv,
     default_console,
     default_monotonic_clock,
     default_posix_clock,
-    default_reporter,
     default_time,
     no_argv,
-    no_reporter,
     noop,
 )
 from .block import block_of_file, generic_block, ramdisk
+from .info import app_info
 from .kv import crunch, direct_kv_ro, generic_kv_ro
+from .logs import LOG_LEVELS, default_reporter, no_reporter
 from .network import default_network, netif
 from .random import default_random, rng
 
@@ -23,4 +22,5 @@ __all__ = [
     "LOG_LEVELS", "default_argv", "default_console", "default_monotonic_clock", "default_posix_clock",
     "default_reporter", "default_time", "no_argv", "no_reporter", "noop", "block_of_file", "generic_block",
     "ramdisk", "default_network", "netif", "default_random", "rng", "crunch", "direct_kv_ro", "generic_kv_ro",
+    "app_info",
 ]

@@ -1,12 +1,8 @@
-"""Console, time, clocks, the no-op job, argv and log reporters."""
+"""Console, time, clocks, the no-op job and argv (log reporters are in logs.py)."""
 from __future__ import annotations
 
-from ..errors import ConfigError
-from ..impl import Device
-from ..typ import argv, console, job, mclock, pclock, reporter, time
+from ..typ import argv, console, job, mclock, pclock, time
 from .catalog import catalog_device
-
-LOG_LEVELS = ("error", "warn", "info", "debug")
 
 default_console = catalog_device(
     "default_console", console, "default_console_connect",
@@ -31,13 +27,3 @@ default_argv = catalog_device(
     "Boot arguments from the platform's command line (argv on unix, the tender's on Solo5).")
 
 no_argv = catalog_device("no_argv", argv, None, "Ignore the command line: every boot argument keeps its default.")
-
-no_reporter = catalog_device("no_reporter", reporter, None, "Keep the runtime's default log threshold (info).")
-
-
-def default_reporter(level: str = "info") -> Device:
-    """Log messages at `level` and above to the console ("error", "warn", "info", "debug")."""
-    if level not in LOG_LEVELS:
-        raise ConfigError(f"default_reporter: unknown level {level!r}", hint=f"use one of {', '.join(LOG_LEVELS)}")
-    return catalog_device("default_reporter", reporter, "default_reporter_connect",
-                          "Console log reporter.", c_args=(LOG_LEVELS.index(level),))

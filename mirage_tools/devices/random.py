@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 from ..impl import Device
+from ..key import RuntimeArg
 from ..typ import random
-from .catalog import catalog_device
+from .catalog import CATALOG
 
-default_random = catalog_device(
-    "default_random", random, "default_random_connect",
-    "A ChaCha20 DRBG seeded from getrandom on unix, RDSEED/RDRAND where the CPU has them, "
-    "otherwise timing jitter (and the --seed boot argument for reproducible tests).",
-    sources=("drivers/random/chacha20.c", "drivers/random/drbg.c"))
+SEED = RuntimeArg("seed", str, "", "Seed the generator with these hex bytes (1 to 64): the same random "
+                  "stream at every boot, for tests only.", CATALOG)
+
+default_random = Device(
+    name="default_random", typ=random, connect="default_random_connect",
+    doc="A ChaCha20 DRBG with fast key erasure, seeded from getrandom on unix, RDSEED/RDRAND where "
+        "the CPU has them, otherwise timing jitter; reseeded every 65536 requests. The --seed boot "
+        "argument makes the stream reproducible, for tests.",
+    sources=("drivers/random/chacha20.c", "drivers/random/drbg.c", "drivers/random/seed_{drivers}.c"),
+    runtime_args=(SEED,), location=CATALOG)
 
 
 def rng() -> Device:

@@ -58,9 +58,33 @@ def target_context(env: Any, target: Target, opts: Common) -> Any:
                               "-Wl,--build-id=none", "-Wl,--gc-sections",
                               f"-Wl,-T,{target.folder / target.linker_script}"],
                    LIBS=["gcc"])
+        if opts.cpu == "nosimd":
+            # No SSE anywhere in the image; floating point then fails to compile, loudly.
+            ctx.Append(CCFLAGS=["-mgeneral-regs-only"])
+            ctx["SPAWN"] = _explain_nosimd(ctx["SPAWN"])
     _compiledb(ctx, opts, f"#build/{target.name}/compile_commands.json")
     _contexts[key] = ctx
     return ctx
+
+
+_NOSIMD_ERRORS = ("SSE disabled", "-mgeneral-regs-only", "SSE register")
+NOSIMD_HINT = ("mirage: this image is built with cpu=nosimd, which has no floating point; "
+               "use integer arithmetic, or build with cpu=baseline for hosts that run SIMD in guests\n")
+
+
+def _explain_nosimd(spawn: Any) -> Any:
+    """Run compile commands with stderr captured, adding what a floating-point error means."""
+    import subprocess
+    import sys
+
+    def run(sh: str, escape: Any, cmd: str, args: list[str], env: dict[str, str]) -> int:
+        proc = subprocess.run([sh, "-c", " ".join(args)], env=env, stderr=subprocess.PIPE, text=True)
+        sys.stderr.write(proc.stderr)
+        if proc.returncode != 0 and any(e in proc.stderr for e in _NOSIMD_ERRORS):
+            sys.stderr.write(NOSIMD_HINT)
+        return proc.returncode
+
+    return run
 
 
 def _compiledb(ctx: Any, opts: Common, path: str, only: str | None = None) -> None:

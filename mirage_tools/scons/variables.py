@@ -22,6 +22,7 @@ class Common:
     compiledb: bool
     cache: str
     cache_size: int
+    cpu: str
 
 
 COMMON_HELP = {
@@ -30,7 +31,10 @@ COMMON_HELP = {
     "compiledb": "Write compile_commands.json for editors (0 or 1).",
     "cache": "Shared build cache folder (SCons CacheDir); default: the MIRAGE_CACHE environment variable.",
     "cache_size": "Prune the cache to this size at the start of a build (e.g. 2G; 0: never).",
+    "cpu": "CPU features images may use: baseline (x86-64 with SSE2) or nosimd (general registers "
+           "only: for KVM hosts that cannot run SIMD in guests, such as nested PVM).",
 }
+CPU_LEVELS = ("baseline", "nosimd")
 _known: set[str] = {"target", *COMMON_HELP}
 _helped: set[str] = set()
 _warned: set[str] = set()
@@ -65,7 +69,7 @@ def common(env: Any) -> Common:
         fail(f"unknown target {name!r}; choose one of: {', '.join(targets)} (scons target=list describes them)")
     _add_help(env, "target", f"{Key.target.doc} ({'|'.join(targets)})", "unix", name)
     defaults = {"VERBOSE": "0", "compiledb": "0", "args": "", "cache": os.environ.get("MIRAGE_CACHE", ""),
-                "cache_size": "2G"}
+                "cache_size": "2G", "cpu": "baseline"}
     for var, doc in COMMON_HELP.items():
         _add_help(env, var, doc, defaults[var], ARGUMENTS.get(var, defaults[var]))
     cache_size = ARGUMENTS.get("cache_size", defaults["cache_size"])
@@ -73,9 +77,12 @@ def common(env: Any) -> Common:
         size = parse_bytes(cache_size)
     except ValueError:
         fail(f"cache_size={cache_size}: expected a size such as 500M or 2G")
+    cpu = ARGUMENTS.get("cpu", "baseline")
+    if cpu not in CPU_LEVELS:
+        fail(f"cpu={cpu}: expected one of {', '.join(CPU_LEVELS)}")
     return Common(name, _bool("VERBOSE", ARGUMENTS.get("VERBOSE", "0")), ARGUMENTS.get("args", ""),
                   _bool("compiledb", ARGUMENTS.get("compiledb", "0")),
-                  ARGUMENTS.get("cache", defaults["cache"]), size)
+                  ARGUMENTS.get("cache", defaults["cache"]), size, cpu)
 
 
 def parse_bytes(text: str) -> int:

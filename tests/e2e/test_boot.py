@@ -3,18 +3,23 @@ can run, and print the same lines: hello, hello-key with --hello, --help (exit 6
 argument (exit 64)."""
 import pytest
 
-from tests.sconsrun import boot, copy_example, scons
+from tests.machine import missing
+from tests.sconsrun import TARGET_FLAGS, boot, copy_example, scons
 
-TARGETS = ["unix", "spt"]
+TARGETS = ["unix", "spt", "hvt"]
 
 
 @pytest.fixture(scope="module", params=TARGETS)
 def built(request, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp(request.param)
+    target = request.param
+    why = missing(target)
+    if why:
+        pytest.skip(f"{target} images cannot boot here: {why}")
+    tmp = tmp_path_factory.mktemp(target)
     folders = {name: copy_example(name, tmp) for name in ("hello", "hello-key")}
     for folder in folders.values():
-        scons(folder, f"target={request.param}", "-j2")
-    return request.param, folders
+        scons(folder, f"target={target}", *TARGET_FLAGS.get(target, ()), "-j2")
+    return target, folders
 
 
 def test_hello(built):
@@ -46,5 +51,17 @@ def test_help_and_bad_argument(built):
 
 def test_scons_run(built):
     target, folders = built
-    out = scons(folders["hello-key"], f"target={target}", "run", "args=--hello=Hej")
+    out = scons(folders["hello-key"], f"target={target}", *TARGET_FLAGS.get(target, ()), "run", "args=--hello=Hej")
     assert out.stdout.splitlines().count("Hej") == 4
+
+
+def test_nosimd_build_refuses_floating_point_clearly(tmp_path):
+    folder = copy_example("hello", tmp_path)
+    src = folder / "unikernel.c"
+    src.write_text(src.read_text().replace('mirage_console_printf(console, "hello\\n");',
+                                           'volatile double x = 1.5 * i; (void)x;'))
+    out = scons(folder, "target=hvt", "cpu=nosimd", check=False)
+    assert out.returncode != 0
+    assert "unikernel.c:" in out.stderr and "cpu=nosimd, which has no floating point" in out.stderr
+    assert scons(folder, "target=hvt", "cpu=fast", check=False).stderr.startswith(
+        "scons: error: cpu=fast: expected one of baseline, nosimd")

@@ -5,7 +5,7 @@ import pytest
 from tests.sconsrun import copy_example, scons
 
 
-@pytest.mark.parametrize("target", ["unix", "spt"])
+@pytest.mark.parametrize("target", ["unix", "spt", "hvt"])
 def test_builds_in_two_folders_are_identical(tmp_path, target):
     outputs = []
     for where in ("first/place", "second"):

@@ -1,0 +1,96 @@
+/* Block and network devices on hvt (mirage/solo5.h): found by name in the
+ * manifest copy the tender put in the boot info, used through the BLOCK_* and
+ * NET_* hypercalls with the device's manifest index as handle. Requests the
+ * tender would refuse are refused here first, without a hypercall. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mirage/solo5.h>
+
+#include "../../solo5/bindings/solo5_bindings.h"
+#include "bindings.h"
+
+static int result(int32_t ret)
+{
+    switch (ret) {
+    case SOLO5_R_OK: return MIRAGE_OK;
+    case SOLO5_R_AGAIN: return MIRAGE_EAGAIN;
+    case SOLO5_R_EINVAL: return MIRAGE_EINVAL;
+    default: return MIRAGE_EIO;
+    }
+}
+
+int mirage_solo5_block_info(const char *name, unsigned *handle, uint64_t *capacity,
+                            uint16_t *block_size)
+{
+    const struct solo5_mft_entry *e = solo5_mft_by_name(hvt_mft(), name, SOLO5_MFT_BLOCK_BASIC, handle);
+    if (e == NULL)
+        return MIRAGE_ENOENT;
+    *capacity = e->u.block.capacity;
+    *block_size = e->u.block.block_size;
+    return MIRAGE_OK;
+}
+
+static int block_io(enum solo5_hvt_hypercall call, unsigned handle, uint64_t offset,
+                    const void *buf, size_t len)
+{
+    const struct solo5_mft_entry *e = solo5_mft_by_handle(hvt_mft(), handle, SOLO5_MFT_BLOCK_BASIC);
+    if (e == NULL || !solo5_block_request_ok(e, offset, len))
+        return MIRAGE_EINVAL;
+    volatile struct solo5_hvt_block_io a = {
+        .handle = handle, .offset = offset, .data = (uint64_t)(uintptr_t)buf, .len = len,
+        .ret = SOLO5_R_EUNSPEC,
+    };
+    hvt_hypercall(call, &a);
+    return result(a.ret);
+}
+
+int mirage_solo5_block_read(unsigned handle, uint64_t offset, void *buf, size_t len)
+{
+    return block_io(SOLO5_HVT_HC_BLOCK_READ, handle, offset, buf, len);
+}
+
+int mirage_solo5_block_write(unsigned handle, uint64_t offset, const void *buf, size_t len)
+{
+    return block_io(SOLO5_HVT_HC_BLOCK_WRITE, handle, offset, buf, len);
+}
+
+int mirage_solo5_net_info(const char *name, unsigned *handle, uint8_t mac[6], uint16_t *mtu)
+{
+    const struct solo5_mft_entry *e = solo5_mft_by_name(hvt_mft(), name, SOLO5_MFT_NET_BASIC, handle);
+    if (e == NULL)
+        return MIRAGE_ENOENT;
+    for (int i = 0; i < 6; i++)
+        mac[i] = e->u.net.mac[i];
+    *mtu = e->u.net.mtu;
+    return MIRAGE_OK;
+}
+
+int mirage_solo5_net_read(unsigned handle, void *buf, size_t size, size_t *read_size)
+{
+    if (solo5_mft_by_handle(hvt_mft(), handle, SOLO5_MFT_NET_BASIC) == NULL)
+        return MIRAGE_EINVAL;
+    volatile struct solo5_hvt_net_io a = {
+        .handle = handle, .data = (uint64_t)(uintptr_t)buf, .len = size, .ret = SOLO5_R_EUNSPEC,
+    };
+    hvt_hypercall(SOLO5_HVT_HC_NET_READ, &a);
+    int rc = result(a.ret);
+    if (rc == MIRAGE_OK) {
+        if (a.len > size) /* a tender bug; never claim more than the buffer */
+            return MIRAGE_EIO;
+        *read_size = (size_t)a.len;
+    }
+    return rc;
+}
+
+int mirage_solo5_net_write(unsigned handle, const void *buf, size_t size)
+{
+    if (solo5_mft_by_handle(hvt_mft(), handle, SOLO5_MFT_NET_BASIC) == NULL)
+        return MIRAGE_EINVAL;
+    volatile struct solo5_hvt_net_io a = {
+        .handle = handle, .data = (uint64_t)(uintptr_t)buf, .len = size, .ret = SOLO5_R_EUNSPEC,
+    };
+    hvt_hypercall(SOLO5_HVT_HC_NET_WRITE, &a);
+    int rc = result(a.ret);
+    return rc == MIRAGE_OK || rc == MIRAGE_EINVAL ? rc : MIRAGE_EIO;
+}

@@ -1,0 +1,24 @@
+"""A Solo5 hvt image: runs in a KVM virtual machine under the hvt tender (ours or solo5-hvt)."""
+
+suffix = ".hvt"
+solo5 = True
+freestanding = True
+drivers = "solo5"
+cflags = ["-O2", "-g", "-mno-red-zone", "-fno-pie", "-fno-pic", "-fstack-protector-strong",
+          "-mstack-protector-guard=global"]
+cppdefines = ["SOLO5_ABI_TARGET=1", "SOLO5_ABI_VERSION=2"]
+sources = ["bindings/*.c", "../solo5/bindings/*.c", "../solo5/abi_note.c"]
+include = ["../solo5/include"]
+linker_script = "hvt.ld"
+tender = {
+    "name": "mirage-hvt",
+    "sources": ["tender/*.c", "../solo5/tender/*.c"],
+    "include": ["../solo5/include"],
+}
+
+
+def run(image, args, tender, devices):
+    """The command that boots `image` with boot arguments `args` under our tender;
+    `devices` are (kind, manifest name, host file or tap) to attach."""
+    attach = [f"--{kind}:{name}={host}" for kind, name, host in devices]
+    return [tender, *attach, image, *args]
