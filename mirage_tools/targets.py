@@ -45,6 +45,7 @@ class Target:
     linker_script: str = ""        # relative to folder; freestanding images only
     tender: Tender | None = None
     run: RunFn | None = None       # run(image, args, tender, devices) -> command line
+    status: Callable[[int], int] | None = None  # the guest's exit status from the command's
 
     def image_name(self, app: str) -> str:
         return app + self.suffix

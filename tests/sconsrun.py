@@ -47,4 +47,7 @@ def boot(folder: Path, target: str, name: str, *args: str, timeout: float = 60,
     tender = str(folder / "build" / target / "tender" / desc.tender.name) if desc.tender else None
     assert desc.run is not None
     cmd = desc.run(str(image), list(args), tender, list(devices))
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=folder)
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=folder)
+    if desc.status:
+        result.returncode = desc.status(result.returncode)
+    return result

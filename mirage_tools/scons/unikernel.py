@@ -154,7 +154,8 @@ def _run_action(plan: Plan, image: Any, tender: Any, args: str) -> Any:
         assert platform.run is not None
         cmd = platform.run(image.abspath, shlex.split(args), tender_path, devices)
         sys.stdout.flush()
-        return subprocess.call(cmd, cwd=plan.folder)
+        returncode = subprocess.call(cmd, cwd=plan.folder)
+        return platform.status(returncode) if platform.status else returncode
 
     return SCons.Action.Action(run, f"RUN {image.path} {args}".rstrip())
 

@@ -6,7 +6,7 @@ import pytest
 from tests.machine import missing
 from tests.sconsrun import TARGET_FLAGS, boot, copy_example, scons
 
-TARGETS = ["unix", "spt", "hvt"]
+TARGETS = ["unix", "spt", "hvt", "virtio"]
 
 
 @pytest.fixture(scope="module", params=TARGETS)

@@ -1,0 +1,51 @@
+"""A Solo5 virtio image: boots under QEMU (Multiboot, legacy virtio-pci devices; TCG when KVM is unusable)."""
+import os
+
+suffix = ".virtio"
+solo5 = True
+freestanding = True
+drivers = "solo5"
+cflags = ["-O2", "-g", "-mno-red-zone", "-fno-pie", "-fno-pic", "-fstack-protector-strong",
+          "-mstack-protector-guard=global"]
+cppdefines = ["SOLO5_ABI_TARGET=3", "SOLO5_ABI_VERSION=1"]
+sources = ["bindings/*.c", "bindings/*.S", "../solo5/bindings/*.c", "../solo5/abi_note.c"]
+include = ["../solo5/include"]
+linker_script = "virtio.ld"
+
+
+def _accel():
+    """kvm when QEMU can use hardware virtualisation here, tcg otherwise (detected, not
+    assumed): /dev/kvm must be usable and the CPU must have VMX or SVM. A KVM without them
+    (nested PVM, as on some cloud machines) emulates guests and kills them on SSE."""
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return "tcg"
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return "tcg"
+    return "kvm" if "vmx" in flags or "svm" in flags else "tcg"
+
+
+def run(image, args, tender, devices):
+    """QEMU booting `image` with boot arguments `args`; devices attach in manifest order
+    (the k-th device of a kind serves the k-th manifest entry of that kind)."""
+    cmd = ["qemu-system-x86_64", "-cpu", "Westmere", "-m", "128", "-nodefaults", "-no-user-config",
+           "-machine", f"pc,accel={_accel()},acpi=off", "-display", "none", "-serial", "stdio",
+           "-device", "isa-debug-exit", "-no-reboot", "-kernel", image]
+    for i, (kind, _name, host) in enumerate(devices):
+        if kind == "block":
+            cmd += ["-drive", f"id=d{i},file={host},if=none,format=raw", "-device", f"virtio-blk,drive=d{i}"]
+        else:
+            cmd += ["-netdev", f"tap,id=n{i},ifname={host},script=no,downscript=no",
+                    "-device", f"virtio-net,netdev=n{i}"]
+    if args:
+        cmd += ["-append", " ".join(args)]
+    return cmd
+
+
+def status(returncode):
+    """The guest's exit status: isa-debug-exit makes QEMU exit with (status << 1) | 1."""
+    if returncode > 0 and returncode & 1:
+        return 255 if returncode == 255 else returncode >> 1
+    return 1
