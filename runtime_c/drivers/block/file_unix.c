@@ -1,0 +1,107 @@
+/* block_of_file on unix: a host file (or block device) opened read-write, or read-only
+ * when the host allows only that. The descriptor is the device's handle; capacity is
+ * the size at connect, rounded down to 512-byte sectors. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <mirage/block.h>
+#include <mirage/errors.h>
+#include <mirage/log.h>
+
+#define FILE_SECTOR 512u
+
+static int file_fd(const struct mirage_block *b)
+{
+    return (int)b->handle;
+}
+
+static int file_read(struct mirage_block *b, uint64_t sector, void *buf, size_t len)
+{
+    unsigned char *p = buf;
+    off_t off = (off_t)(sector * FILE_SECTOR);
+    while (len > 0) {
+        ssize_t n = pread(file_fd(b), p, len, off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) { /* an error, or the file shrank under us */
+            MIRAGE_LOG_ERR("block", "%s: read at byte %lld failed: %s", b->name, (long long)off,
+                           n < 0 ? strerror(errno) : "end of file");
+            return MIRAGE_EIO;
+        }
+        p += n;
+        len -= (size_t)n;
+        off += n;
+    }
+    return MIRAGE_OK;
+}
+
+static int file_write(struct mirage_block *b, uint64_t sector, const void *buf, size_t len)
+{
+    const unsigned char *p = buf;
+    off_t off = (off_t)(sector * FILE_SECTOR);
+    while (len > 0) {
+        ssize_t n = pwrite(file_fd(b), p, len, off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            MIRAGE_LOG_ERR("block", "%s: write at byte %lld failed: %s", b->name, (long long)off,
+                           n < 0 ? strerror(errno) : "nothing written");
+            return n < 0 && errno == ENOSPC ? MIRAGE_ENOSPC : MIRAGE_EIO;
+        }
+        p += n;
+        len -= (size_t)n;
+        off += n;
+    }
+    return MIRAGE_OK;
+}
+
+static const struct mirage_block_ops file_ops = {
+    .read = file_read,
+    .write = file_write,
+};
+
+static int from_errno(int err)
+{
+    switch (err) {
+    case ENOENT:
+    case ENOTDIR: return MIRAGE_ENOENT;
+    case ENOMEM: return MIRAGE_ENOMEM;
+    case EINVAL: return MIRAGE_EINVAL;
+    default: return MIRAGE_EIO;
+    }
+}
+
+int block_of_file_connect(struct mirage_block *out, const char *name, const char *path)
+{
+    bool read_write = true;
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+        read_write = false;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    if (fd < 0) {
+        int err = errno;
+        MIRAGE_LOG_ERR("block", "%s: cannot open %s: %s", name, path, strerror(err));
+        return from_errno(err);
+    }
+    /* lseek rather than fstat: st_size is 0 for a block device. */
+    off_t size = lseek(fd, 0, SEEK_END);
+    if (size < 0) {
+        int err = errno;
+        MIRAGE_LOG_ERR("block", "%s: cannot size %s: %s", name, path, strerror(err));
+        close(fd);
+        return from_errno(err);
+    }
+    *out = (struct mirage_block){
+        .ops = &file_ops,
+        .info = { .sector_size = FILE_SECTOR, .sectors = (uint64_t)size / FILE_SECTOR,
+                  .read_write = read_write },
+        .name = name,
+        .handle = (unsigned)fd,
+    };
+    return MIRAGE_OK;
+}
