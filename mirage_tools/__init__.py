@@ -2,6 +2,8 @@
 gives the eDSL: module types, combinators, keys, boot arguments and the device catalog."""
 from .devices import (
     app_info,
+    archive,
+    archive_of_files,
     block_of_file,
     crunch,
     default_argv,
@@ -13,8 +15,10 @@ from .devices import (
     default_reporter,
     default_time,
     direct_kv_ro,
+    direct_kv_rw,
     generic_block,
     generic_kv_ro,
+    kv_rw_mem,
     netif,
     no_argv,
     no_reporter,
@@ -58,5 +62,5 @@ __all__ = [
     "if_impl", "impl", "info", "ipv4_addr", "ipv4_prefix", "ipv6_addr", "ipv6_prefix", "job", "Key", "kv_ro",
     "kv_rw", "main", "match_impl", "mclock", "netif", "network", "no_argv", "no_reporter", "noop", "package",
     "pclock", "ramdisk", "random", "register", "reporter", "rng", "runtime_arg", "stackv4v6", "tcpv4v6",
-    "time", "toolpath", "typ",
+    "time", "toolpath", "typ", "archive", "archive_of_files", "direct_kv_rw", "kv_rw_mem",
 ]

@@ -219,6 +219,11 @@ def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:
     args: dict[str, RuntimeArg] = {}
     for node in order:
         dev = node.device
+        if dev.targets and plan.target.name not in dev.targets:
+            choose = "if_impl(Key.is_unix, ...)" if dev.targets == ("unix",) else "match_impl(Key.target, ...)"
+            raise ConfigError(f"{dev.name} is not available on target {plan.target.name}, only on "
+                              f"{', '.join(dev.targets)}", node.location,
+                              f"use another {dev.result_typ} device on the other targets, with {choose}")
         for arg in dev.runtime_args:
             prior = args.get(arg.name)
             if prior is not None and prior != arg:

@@ -109,6 +109,7 @@ class Device(Impl):
     extra_deps: tuple[Impl, ...] = ()
     manifest: tuple[HostDevice, ...] = ()
     embed: str = ""  # a folder (relative to config.py) embedded at build time; connect gets &<var>_index
+    targets: tuple[str, ...] = ()  # the only targets it builds for (checked by the engine); () is all
     user: bool = False  # sources relative to config.py; prototypes generated
     doc: str = ""
     location: Location = field(default_factory=caller_location)
@@ -116,7 +117,7 @@ class Device(Impl):
     def ident(self) -> tuple[object, ...]:
         return ("device", self.name, self.typ, self.connect, self.c_args, self.sources,
                 self.headers, self.keys, self.runtime_args, self.packages, self.extra_deps,
-                self.manifest, self.embed, self.user)
+                self.manifest, self.embed, self.targets, self.user)
 
     def label(self) -> str:
         return self.name

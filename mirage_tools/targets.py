@@ -36,6 +36,7 @@ class Target:
     suffix: str = ""               # image file suffix (".spt"); "" for unix
     freestanding: bool = False     # our libc instead of the host's
     drivers: str = "unix"          # driver family: {drivers} in a device's sources
+    urunc_hypervisor: str = ""     # urunc's name for the monitor (oci=1), "" if urunc cannot run it
     cflags: tuple[str, ...] = ()
     cppdefines: tuple[str, ...] = ()
     linkflags: tuple[str, ...] = ()

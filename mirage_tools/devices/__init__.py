@@ -13,7 +13,7 @@ from .basic import (
 )
 from .block import block_of_file, generic_block, ramdisk
 from .info import app_info
-from .kv import crunch, direct_kv_ro, generic_kv_ro
+from .kv import archive, archive_of_files, crunch, direct_kv_ro, direct_kv_rw, generic_kv_ro, kv_rw_mem
 from .logs import LOG_LEVELS, default_reporter, no_reporter
 from .network import default_network, netif
 from .random import default_random, rng
@@ -22,5 +22,5 @@ __all__ = [
     "LOG_LEVELS", "default_argv", "default_console", "default_monotonic_clock", "default_posix_clock",
     "default_reporter", "default_time", "no_argv", "no_reporter", "noop", "block_of_file", "generic_block",
     "ramdisk", "default_network", "netif", "default_random", "rng", "crunch", "direct_kv_ro", "generic_kv_ro",
-    "app_info",
+    "app_info", "archive", "archive_of_files", "kv_rw_mem", "direct_kv_rw",
 ]

@@ -18,6 +18,7 @@ from ..describe import describe_text
 from ..engine import Plan, collect_keys, resolve
 from ..errors import ConfigError
 from ..loader import load_config
+from ..oci import UnikernelImage, write_layout
 from ..paths import RUNTIME, TARGETS
 from ..register import Registration
 from ..tarball import files_below, tar_bytes
@@ -120,6 +121,24 @@ def _tar_images(app: Any, plan: Plan, config_dir: Any) -> list[Any]:
     return nodes
 
 
+def _oci(app: Any, plan: Plan, image: Any, build: Any, images: list[Any], opts: variables.Common) -> None:
+    """oci=1: an OCI image layout for urunc beside the image."""
+    if not plan.target.urunc_hypervisor:
+        raise ConfigError(f"oci=1: urunc cannot run {plan.target.name} images",
+                          hint="build for target=hvt, spt or virtio")
+    block = images[0] if images else None
+
+    def write(target: Any, source: Any, env: Any) -> int:
+        unikernel = UnikernelImage(Path(image.abspath), plan.target.urunc_hypervisor, opts.args,
+                                   Path(block.abspath) if block is not None else None)
+        write_layout(unikernel, Path(target[0].abspath).parent)
+        return 0
+
+    layout = app.Command(build.File("oci/index.json"), [image, *images[:1]],
+                         SCons.Action.Action(write, "OCI $TARGET"))
+    app.Depends(layout, app.Value(f"{plan.target.urunc_hypervisor} {opts.args}"))
+
+
 def _host_devices(plan: Plan) -> list[tuple[str, str, str]]:
     """What `run` attaches: (kind, manifest name, host file or tap). A missing block file
     with a declared size is created; an existing one is never touched."""
@@ -199,6 +218,8 @@ def _build_one(env: Any, reg: Registration, config: Any, opts: variables.Common,
     run = env.Alias("run", [image, *images, *([tender] if tender is not None else [])],
                     _run_action(plan, image, tender, opts.args))
     env.AlwaysBuild(run)
+    if opts.oci:
+        _oci(app, plan, image, build, images, opts)
     describe = env.Alias("describe", [], _describe_action(describe_text(plan)))
     env.AlwaysBuild(describe)
     return image

@@ -23,6 +23,7 @@ class Common:
     cache: str
     cache_size: int
     cpu: str
+    oci: bool
 
 
 COMMON_HELP = {
@@ -31,6 +32,7 @@ COMMON_HELP = {
     "compiledb": "Write compile_commands.json for editors (0 or 1).",
     "cache": "Shared build cache folder (SCons CacheDir); default: the MIRAGE_CACHE environment variable.",
     "cache_size": "Prune the cache to this size at the start of a build (e.g. 2G; 0: never).",
+    "oci": "Also write an OCI image layout for urunc under build/<target>/oci/ (0 or 1).",
     "cpu": "CPU features images may use: baseline (x86-64 with SSE2) or nosimd (general registers "
            "only: for KVM hosts that cannot run SIMD in guests, such as nested PVM).",
 }
@@ -69,7 +71,7 @@ def common(env: Any) -> Common:
         fail(f"unknown target {name!r}; choose one of: {', '.join(targets)} (scons target=list describes them)")
     _add_help(env, "target", f"{Key.target.doc} ({'|'.join(targets)})", "unix", name)
     defaults = {"VERBOSE": "0", "compiledb": "0", "args": "", "cache": os.environ.get("MIRAGE_CACHE", ""),
-                "cache_size": "2G", "cpu": "baseline"}
+                "cache_size": "2G", "cpu": "baseline", "oci": "0"}
     for var, doc in COMMON_HELP.items():
         _add_help(env, var, doc, defaults[var], ARGUMENTS.get(var, defaults[var]))
     cache_size = ARGUMENTS.get("cache_size", defaults["cache_size"])
@@ -82,7 +84,7 @@ def common(env: Any) -> Common:
         fail(f"cpu={cpu}: expected one of {', '.join(CPU_LEVELS)}")
     return Common(name, _bool("VERBOSE", ARGUMENTS.get("VERBOSE", "0")), ARGUMENTS.get("args", ""),
                   _bool("compiledb", ARGUMENTS.get("compiledb", "0")),
-                  ARGUMENTS.get("cache", defaults["cache"]), size, cpu)
+                  ARGUMENTS.get("cache", defaults["cache"]), size, cpu, _bool("oci", ARGUMENTS.get("oci", "0")))
 
 
 def parse_bytes(text: str) -> int:

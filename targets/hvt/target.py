@@ -4,6 +4,7 @@ suffix = ".hvt"
 solo5 = True
 freestanding = True
 drivers = "solo5"
+urunc_hypervisor = "hvt"
 cflags = ["-O2", "-g", "-mno-red-zone", "-fno-pie", "-fno-pic", "-fstack-protector-strong",
           "-mstack-protector-guard=global"]
 cppdefines = ["SOLO5_ABI_TARGET=1", "SOLO5_ABI_VERSION=2"]

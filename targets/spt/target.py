@@ -4,6 +4,7 @@ suffix = ".spt"
 solo5 = True
 freestanding = True
 drivers = "solo5"
+urunc_hypervisor = "spt"
 cflags = ["-O2", "-g", "-mno-red-zone", "-fno-pie", "-fno-pic", "-fstack-protector-strong",
           "-mstack-protector-guard=global"]
 cppdefines = ["SOLO5_ABI_TARGET=2", "SOLO5_ABI_VERSION=2"]

@@ -5,6 +5,7 @@ suffix = ".virtio"
 solo5 = True
 freestanding = True
 drivers = "solo5"
+urunc_hypervisor = "qemu"
 cflags = ["-O2", "-g", "-mno-red-zone", "-fno-pie", "-fno-pic", "-fstack-protector-strong",
           "-mstack-protector-guard=global"]
 cppdefines = ["SOLO5_ABI_TARGET=3", "SOLO5_ABI_VERSION=1"]
