@@ -113,6 +113,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     return subprocess.call(cmd, cwd=os.path.dirname(os.path.abspath(args.config)))
 
 
+def cmd_runtime(args: argparse.Namespace) -> int:
+    sconstruct = Path(__file__).resolve().parent / "scons" / "runtime_sconstruct.py"
+    prefix = Path(args.prefix).resolve()
+    cmd = [sys.executable, "-m", "SCons", "-Q", "-f", str(sconstruct), f"prefix={prefix}",
+           f"target={args.target or 'unix'}", *args.keys]
+    prefix.mkdir(parents=True, exist_ok=True)
+    code = subprocess.call(cmd, cwd=prefix)  # objects go to PREFIX/build/<target>/
+    if code == 0:
+        print(f"installed: PKG_CONFIG_PATH={prefix / 'lib' / 'pkgconfig'} "
+              f"pkg-config --cflags --libs mirage-runtime-{args.target or 'unix'}")
+    return code
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     folder = scaffold(Path(args.name))
     print(f"created {folder}/ (config.py, unikernel.c, SConstruct): cd {folder} && scons target=unix run")
@@ -144,6 +157,11 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="build with scons and boot the unikernel (boot arguments after --)")
     with_config(r)
     r.set_defaults(fn=cmd_run)
+    rt = sub.add_parser("runtime", help="install a target's runtime library, tender and pkg-config file")
+    rt.add_argument("-t", "--target", choices=target_names(), help="target (default: unix)")
+    rt.add_argument("--prefix", required=True, help="where to install (lib/, bin/, lib/pkgconfig/)")
+    rt.add_argument("keys", nargs="*", metavar="var=value", help="build variables, e.g. cpu=nosimd")
+    rt.set_defaults(fn=cmd_runtime)
     n = sub.add_parser("new", help="create a unikernel folder that builds as is")
     n.add_argument("name")
     n.set_defaults(fn=cmd_new)

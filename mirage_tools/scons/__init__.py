@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from .runtime import runtime_package
 from .unikernel import unikernel
 
 
 def generate(env: Any) -> None:
     env.AddMethod(unikernel, "Unikernel")
+    env.AddMethod(runtime_package, "MirageRuntime")
 
 
 def exists(env: Any) -> bool:

@@ -46,7 +46,7 @@ def target_context(env: Any, target: Target, opts: Common) -> Any:
     ctx = _base(env, target, opts)
     ctx.Append(CCFLAGS=[*WARNINGS, *target.cflags],
                CPPDEFINES=list(target.cppdefines),
-               CPPPATH=[str(RUNTIME / "include"), *(str(target.folder / d) for d in target.include)],
+               CPPPATH=[str(RUNTIME / "include"), *(str((target.folder / d).resolve()) for d in target.include)],
                LINKFLAGS=list(target.linkflags), LIBS=list(target.libs))
     if target.freestanding:
         # Our libc instead of the host's; the compiler still provides its freestanding headers.
@@ -107,7 +107,7 @@ def host_context(env: Any, target: Target, opts: Common) -> Any:
     assert target.tender is not None
     ctx = _base(env, target, opts)
     ctx.Append(CCFLAGS=["-O2", "-g", "-Wall", "-Wextra", "-Werror"],
-               CPPPATH=[str(target.folder / d) for d in target.tender.include])
+               CPPPATH=[str((target.folder / d).resolve()) for d in target.tender.include])
     for package in target.tender.packages:
         ctx.Append(**_pkg_config(package, target))
     _compiledb(ctx, opts, f"#build/{target.name}/tender/compile_commands.json",

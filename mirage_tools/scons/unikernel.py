@@ -49,17 +49,20 @@ def _generated(ctx: Any, path: Any, content: str) -> Any:
     return ctx.Command(path, ctx.Value(hashlib.sha256(data).hexdigest()), _GEN)
 
 
-def _object(ctx: Any, cache: dict[str, Any], obj: str, src: str, **overrides: Any) -> Any:
-    if obj not in cache:
-        cache[obj] = ctx.Object(target=obj, source=src, **overrides)
-    return cache[obj]
 
 
 _objects: dict[str, Any] = {}
 _tenders: dict[tuple[int, str], Any] = {}
 
 
-def _expand(folder: Path, patterns: tuple[str, ...]) -> list[Path]:
+def object_for(ctx: Any, obj: str, src: Path) -> Any:
+    """One object per path for the whole run, whichever unikernel asks first."""
+    if obj not in _objects:
+        _objects[obj] = ctx.Object(target=obj, source=str(src))
+    return _objects[obj]
+
+
+def expand(folder: Path, patterns: tuple[str, ...]) -> list[Path]:
     """Source globs of a target descriptor, relative to its folder, as sorted real paths."""
     found: list[Path] = []
     for pattern in patterns:
@@ -75,25 +78,24 @@ def _runtime_objects(ctx: Any, target: Target, plan: Plan) -> list[Any]:
     parts = ["core", "libc"] if target.freestanding else ["core"]
     runtime = [p for part in parts for p in sorted((RUNTIME / part).glob("*.c"))]
     runtime += [RUNTIME / rel for rel in plan.runtime_sources]
-    objs = [_object(ctx, _objects, f"{build}/runtime_c/{_stem(p, RUNTIME)}.o", str(p)) for p in runtime]
-    objs += [_object(ctx, _objects, f"{build}/targets/{_stem(p, TARGETS)}.o", str(p))
-             for p in _expand(target.folder, target.sources)]
+    objs = [object_for(ctx, f"{build}/runtime_c/{stem(p, RUNTIME)}.o", p) for p in runtime]
+    objs += [object_for(ctx, f"{build}/targets/{stem(p, TARGETS)}.o", p) for p in expand(target.folder, target.sources)]
     return objs
 
 
-def _stem(path: Path, root: Path) -> str:
+def stem(path: Path, root: Path) -> str:
     return path.relative_to(root).with_suffix("").as_posix()
 
 
-def _tender(env: Any, target: Target, opts: variables.Common) -> Any:
+def build_tender(env: Any, target: Target, opts: variables.Common) -> Any:
     """The target's tender, built once per project in the host context."""
     assert target.tender is not None
     key = (id(env), target.name)
     if key not in _tenders:
         host = host_context(env, target, opts)
         build = host.subst("$MIRAGE_BUILD")
-        objs = [_object(host, _objects, f"{build}/tender/{_stem(p, TARGETS)}.o", str(p))
-                for p in _expand(target.folder, target.tender.sources)]
+        objs = [object_for(host, f"{build}/tender/{stem(p, TARGETS)}.o", p)
+                for p in expand(target.folder, target.tender.sources)]
         _tenders[key] = host.Program(f"{build}/tender/{target.tender.name}", objs)[0]
     return _tenders[key]
 
@@ -213,7 +215,7 @@ def _build_one(env: Any, reg: Registration, config: Any, opts: variables.Common,
     image = app.Program(build.File(target.image_name(plan.name)), objs)[0]
     if target.linker_script:
         app.Depends(image, str(target.folder / target.linker_script))
-    tender = _tender(env, target, opts) if target.tender else None
+    tender = build_tender(env, target, opts) if target.tender else None
     images = _tar_images(app, plan, config.dir)
     run = env.Alias("run", [image, *images, *([tender] if tender is not None else [])],
                     _run_action(plan, image, tender, opts.args))

@@ -37,7 +37,7 @@ COMMON_HELP = {
            "only: for KVM hosts that cannot run SIMD in guests, such as nested PVM).",
 }
 CPU_LEVELS = ("baseline", "nosimd")
-_known: set[str] = {"target", *COMMON_HELP}
+_known: set[str] = {"target", "prefix", *COMMON_HELP}
 _helped: set[str] = set()
 _warned: set[str] = set()
 

@@ -9,7 +9,7 @@ cflags = ["-O2", "-g", "-mno-red-zone", "-fno-pie", "-fno-pic", "-fstack-protect
           "-mstack-protector-guard=global"]
 cppdefines = ["SOLO5_ABI_TARGET=2", "SOLO5_ABI_VERSION=2"]
 sources = ["bindings/*.c", "../solo5/abi_note.c"]
-include = ["include", "../solo5/include"]
+include = ["../solo5/include"]
 linker_script = "spt.ld"
 tender = {
     "name": "mirage-spt",
