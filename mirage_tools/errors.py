@@ -26,6 +26,11 @@ class Location:
 UNKNOWN = Location("<unknown>", 0)
 
 
+def in_package(filename: str) -> bool:
+    """Whether code in `filename` is mirage_tools' own."""
+    return not filename.startswith("<") and os.path.abspath(filename).startswith(_PACKAGE_DIR)
+
+
 def caller_location() -> Location:
     """The first stack frame outside mirage_tools: the user's line that made an object."""
     frame = inspect.currentframe()
@@ -33,7 +38,7 @@ def caller_location() -> Location:
         while frame is not None:
             filename = frame.f_code.co_filename
             # "<string>" frames are generated code (dataclass __init__), not the user's.
-            if not filename.startswith("<") and not os.path.abspath(filename).startswith(_PACKAGE_DIR):
+            if not filename.startswith("<") and not in_package(filename):
                 return Location(filename, frame.f_lineno)
             frame = frame.f_back
         return UNKNOWN

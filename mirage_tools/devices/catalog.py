@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 
-from ..errors import Location, caller_location
+from ..errors import Location, caller_location, in_package
 from ..impl import CLiteral, Device, HostDevice
 from ..typ import AnyTyp
 
@@ -16,9 +16,22 @@ def catalog_device(name: str, typ: AnyTyp, connect: str | None, doc: str, *,
                    c_args: tuple[CLiteral, ...] = (), sources: tuple[str, ...] = (),
                    headers: tuple[str, ...] = (), manifest: tuple[HostDevice, ...] = (),
                    embed: str = "") -> Device:
-    frame = inspect.currentframe()
-    made_at_import = frame is not None and frame.f_back is not None and frame.f_back.f_code.co_name == "<module>"
-    del frame
     return Device(name=name, typ=typ, connect=connect, doc=doc, c_args=c_args, sources=sources,
                   headers=headers, manifest=manifest, embed=embed,
-                  location=CATALOG if made_at_import else caller_location())
+                  location=CATALOG if _made_at_import() else caller_location())
+
+
+def _made_at_import() -> bool:
+    """True when a mirage_tools module's top level is making the device (default_network),
+    not a config.py calling a constructor (block_of_file("disk"))."""
+    frame = inspect.currentframe()
+    try:
+        while frame is not None:
+            if not in_package(frame.f_code.co_filename):
+                return False
+            if frame.f_code.co_name == "<module>":
+                return True
+            frame = frame.f_back
+        return False
+    finally:
+        del frame

@@ -11,6 +11,7 @@
 
 #include <mirage/argv.h>
 #include <mirage/errors.h>
+#include <mirage/platform.h>
 
 #include "format.h"
 
@@ -355,12 +356,20 @@ static const struct mirage_arg *lookup(const struct mirage_arg *args, size_t nar
     return NULL;
 }
 
+/* The table of the last parse, for mirage_arg_get (generated main.c's is static). */
+static const struct mirage_arg *parsed_args;
+static size_t parsed_nargs;
+static const char *parsed_prog = "unikernel";
+
 int mirage_argv_parse(const struct mirage_arg *args, size_t nargs, int argc, char **argv,
                       const char *prog)
 {
     static char true_text[] = "true";
     if (prog == NULL)
         prog = "unikernel";
+    parsed_args = args;
+    parsed_nargs = nargs;
+    parsed_prog = prog;
     for (size_t i = 0; i < nargs; i++) {
         int status = set_default(&args[i], prog);
         if (status != 0)
@@ -403,4 +412,22 @@ int mirage_argv_parse(const struct mirage_arg *args, size_t nargs, int argc, cha
             return status;
     }
     return 0;
+}
+
+int mirage_arg_get(const char *name, void *out, size_t size)
+{
+    const struct mirage_arg *a = parsed_args != NULL ? lookup(parsed_args, parsed_nargs, name, strlen(name))
+                                                     : NULL;
+    if (a == NULL)
+        return MIRAGE_ENOENT;
+    if (size != value_size(a->type))
+        return MIRAGE_EINVAL;
+    memcpy(out, a->value, size);
+    return 0;
+}
+
+_Noreturn void mirage_arg_reject(const char *name, const char *text, const char *what)
+{
+    mirage_core_printf("%s: bad value '%s' for --%s: expected %s\n", parsed_prog, text, name, what);
+    mirage_platform_exit(MIRAGE_EXIT_USAGE);
 }

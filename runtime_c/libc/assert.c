@@ -26,7 +26,13 @@ _Noreturn void __mirage_assert_fail(const char *expr, const char *file, int line
     abort();
 }
 
+/* The runtime's log ring, when the image has one: the last lines are the post-mortem.
+ * Weak, so the libc links (and its tests run) without the runtime. */
+void mirage_log_dump_ring(void) __attribute__((weak));
+
 _Noreturn void abort(void)
 {
+    if (mirage_log_dump_ring)
+        mirage_log_dump_ring();
     mirage_platform_abort();
 }

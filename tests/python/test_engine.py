@@ -49,7 +49,7 @@ def test_conditionals_resolve_per_target_and_collect_only_chosen_args():
     chosen = if_impl(Key.is_unix, unix_only, default_console)
     reg = registration("app", [main("m", console @ job)(chosen)], src=None)
     unix = plan_for(reg, "unix")
-    assert [a.name for a in unix.runtime_args] == ["tty"]
+    assert [a.name for a in unix.runtime_args] == ["logs", "tty"]
     assert unix.jobs[0].args[0].device.name == "unix_console"
 
 
@@ -77,7 +77,7 @@ def test_identical_boot_argument_from_two_devices_is_one_argument():
     a = impl("a", console, runtime_args=[port])
     b = impl("b", console, runtime_args=[port])
     reg = registration("app", [main("m", console @ console @ job)(a, b)], src=None)
-    assert [x.name for x in plan_for(reg).runtime_args] == ["port"]
+    assert [x.name for x in plan_for(reg).runtime_args] == ["logs", "port"]
 
 
 def test_missing_user_source_is_reported(tmp_path):

@@ -40,6 +40,7 @@ def test_generated_code_matches_golden(example, target):
     assert sorted(p.name for p in folder.iterdir()) == sorted(files)
     for name, content in files.items():
         assert (folder / name).read_text() == content, f"{example}/{target}/{name} differs from golden"
+        assert str(ROOT) not in content and '#line 0 ' not in content, f"{name}: a path or line leaks"
 
 
 def test_generation_is_deterministic():

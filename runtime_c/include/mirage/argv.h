@@ -51,4 +51,17 @@ int mirage_argv_parse(const struct mirage_arg *args, size_t nargs, int argc, cha
  * only on success. */
 int mirage_arg_parse_value(enum mirage_arg_type type, char *text, void *out);
 
+/* For drivers, which cannot include the generated mirage_app.h: copy the value of
+ * boot argument `name` (without "--"), as the last mirage_argv_parse stored it, to
+ * out; size must be the size of the argument's C type (above). Returns 0,
+ * MIRAGE_ENOENT when no argument of that name was declared (or nothing was parsed
+ * yet), MIRAGE_EINVAL when size does not match. The device that reads an argument
+ * declares it in config.py (runtime_args), so the parse happened before its connect. */
+int mirage_arg_get(const char *name, void *out, size_t size);
+
+/* For a driver rejecting the value of boot argument `name` at connect: print
+ * "PROG: bad value 'TEXT' for --NAME: expected WHAT" as the parser does, and end
+ * the unikernel with MIRAGE_EXIT_USAGE. */
+_Noreturn void mirage_arg_reject(const char *name, const char *text, const char *what);
+
 #endif

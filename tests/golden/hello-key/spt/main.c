@@ -9,10 +9,13 @@
 #include "mirage_app.h"
 
 /* Boot arguments. */
+static const char *arg_logs;
+const char *mirage_arg_logs(void) { return arg_logs; }
 static const char *arg_hello;
 const char *mirage_arg_hello(void) { return arg_hello; }
 
 static const struct mirage_arg mirage_args[] = {
+    { "logs", MIRAGE_ARG_STRING, "Log thresholds, e.g. *:info,tcp:debug: LEVEL or SRC:LEVEL items, comma separated (quiet, error, warning, info, debug; at most 16 sources).", "*:info", &arg_logs },
     { "hello", MIRAGE_ARG_STRING, "How to say hello.", "Hello World!", &arg_hello },
 };
 #define MIRAGE_NARGS (sizeof mirage_args / sizeof mirage_args[0])
@@ -26,13 +29,13 @@ static int mirage_connect_all(void)
     int rc;
 
 #line 8 "config.py"
-    rc = default_reporter_connect(&default_reporter_0, 2);
-#line 31 "build/spt/gen/main.c"
+    rc = default_reporter_connect(&default_reporter_0, 2, 0);
+#line 34 "build/spt/gen/main.c"
     if (rc < 0)
         return mirage_connect_failed("default_reporter_0", "default_reporter", "config.py:8", rc);
 #line 8 "config.py"
     rc = default_console_connect(&default_console_0);
-#line 36 "build/spt/gen/main.c"
+#line 39 "build/spt/gen/main.c"
     if (rc < 0)
         return mirage_connect_failed("default_console_0", "default_console", "config.py:8", rc);
     (void)rc;
@@ -49,7 +52,7 @@ int mirage_main(int argc, char **argv)
         return rc;
 #line 8 "config.py"
     rc = unikernel_start(&default_console_0);
-#line 53 "build/spt/gen/main.c"
+#line 56 "build/spt/gen/main.c"
     if (rc != 0)
         return rc;
     return mirage_run();

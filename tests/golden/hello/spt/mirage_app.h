@@ -13,6 +13,8 @@
 struct mirage_console;
 
 /* Boot arguments (parsed before any device connects). */
+/* --logs: Log thresholds, e.g. *:info,tcp:debug: LEVEL or SRC:LEVEL items, comma separated (quiet, error, warning, info, debug; at most 16 sources). */
+const char *mirage_arg_logs(void);
 
 /* Start functions of the jobs and connect functions of user devices. */
 int unikernel_start(struct mirage_console *console);

@@ -9,9 +9,13 @@
 #include "mirage_app.h"
 
 /* Boot arguments. */
+static const char *arg_logs;
+const char *mirage_arg_logs(void) { return arg_logs; }
 
-static const struct mirage_arg *const mirage_args = 0;
-#define MIRAGE_NARGS 0
+static const struct mirage_arg mirage_args[] = {
+    { "logs", MIRAGE_ARG_STRING, "Log thresholds, e.g. *:info,tcp:debug: LEVEL or SRC:LEVEL items, comma separated (quiet, error, warning, info, debug; at most 16 sources).", "*:info", &arg_logs },
+};
+#define MIRAGE_NARGS (sizeof mirage_args / sizeof mirage_args[0])
 
 /* Devices, in connect order. */
 static struct mirage_reporter default_reporter_0;
@@ -22,13 +26,13 @@ static int mirage_connect_all(void)
     int rc;
 
 #line 6 "config.py"
-    rc = default_reporter_connect(&default_reporter_0, 2);
-#line 27 "build/unix/gen/main.c"
+    rc = default_reporter_connect(&default_reporter_0, 2, 0);
+#line 31 "build/unix/gen/main.c"
     if (rc < 0)
         return mirage_connect_failed("default_reporter_0", "default_reporter", "config.py:6", rc);
 #line 6 "config.py"
     rc = default_console_connect(&default_console_0);
-#line 32 "build/unix/gen/main.c"
+#line 36 "build/unix/gen/main.c"
     if (rc < 0)
         return mirage_connect_failed("default_console_0", "default_console", "config.py:6", rc);
     (void)rc;
@@ -45,7 +49,7 @@ int mirage_main(int argc, char **argv)
         return rc;
 #line 6 "config.py"
     rc = unikernel_start(&default_console_0);
-#line 49 "build/unix/gen/main.c"
+#line 53 "build/unix/gen/main.c"
     if (rc != 0)
         return rc;
     return mirage_run();
