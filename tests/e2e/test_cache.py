@@ -16,8 +16,8 @@ def test_second_checkout_builds_everything_from_the_cache(tmp_path):
     second = copy_example("hello-key", tmp_path / "b")
     out = scons(second, "target=spt", f"cache={cache}").stdout
     retrieved = [line for line in out.splitlines() if line.startswith("Retrieved")]
-    assert built_lines(out) == [line for line in built_lines(out) if line.startswith("GEN ")]
-    assert len(retrieved) == len(compiled)
+    assert [line for line in built_lines(out) if not line.startswith("GEN ")] == []  # nothing compiled
+    assert len(retrieved) >= len(compiled)  # every object, image and tender (generated files too)
 
 
 def test_mirage_cache_environment_variable(tmp_path):

@@ -27,7 +27,7 @@ def cli(folder, *args, check=True):
 def test_describe_text():
     out = cli(EXAMPLES / "hello-key", "describe").stdout
     assert "Name       hello-key" in out
-    assert "Boot args  --hello=Hello World!" in out
+    assert "Boot args  --logs=*:info --hello=Hello World!" in out
     assert "default_console_0" in out and "unikernel : console -> job" in out
 
 
@@ -56,7 +56,7 @@ def test_configure_and_query(tmp_path):
     assert "GEN build/unix/gen/main.c" in out
     main_c = (folder / "build/unix/gen/main.c").read_text()
     assert cli(folder, "query", "main.c").stdout == main_c
-    assert cli(folder, "query", "args").stdout.startswith("--hello=STRING\tHow to say hello.")
+    assert "--hello=STRING\tHow to say hello. (default: Hello World!)" in cli(folder, "query", "args").stdout
     assert cli(folder, "query", "keys").stdout.startswith("target=unix")
     scons(folder, "target=unix")  # scons generates the same bytes as configure
     assert (folder / "build/unix/gen/main.c").read_text() == main_c

@@ -20,12 +20,19 @@ def render(example: str, target: str) -> dict[str, str]:
     folder = ROOT / "examples" / example
     cwd = os.getcwd()
     os.chdir(folder)  # display paths as a user running scons in the folder sees them
+    # Embedded files' mtimes depend on the checkout: clamp them as reproducible builds do.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "0"
     try:
         reg = load_config(Path("config.py"), "config.py")
         plan = resolve(reg, get_target(target), {}, "config.py", folder)
         return generate(plan, f"build/{target}/gen")
     finally:
         os.chdir(cwd)
+        if epoch is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = epoch
 
 
 @pytest.mark.parametrize("target", target_names())

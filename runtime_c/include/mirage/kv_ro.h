@@ -11,7 +11,8 @@ struct mirage_kv_ro;
 
 enum mirage_kv_kind { MIRAGE_KV_VALUE, MIRAGE_KV_DICTIONARY };
 
-/* One entry of a directory listing: its name (no slash) and kind. */
+/* One entry of a directory listing: its name (no slash) and kind. Every store in
+ * runtime_c/drivers/kv lists in key order: by strcmp, a folder as its name and a '/'. */
 typedef void (*mirage_kv_list_fn)(void *ctx, const char *name, enum mirage_kv_kind kind);
 
 struct mirage_kv_ro_ops {
@@ -42,5 +43,14 @@ int mirage_kv_ro_get(struct mirage_kv_ro *kv, const char *key, uint8_t **value, 
 int mirage_kv_ro_list(struct mirage_kv_ro *kv, const char *key, mirage_kv_list_fn fn, void *ctx);
 int mirage_kv_ro_last_modified(struct mirage_kv_ro *kv, const char *key, uint64_t *ns_since_epoch);
 int mirage_kv_ro_digest(struct mirage_kv_ro *kv, const char *key, uint8_t sha256[32]);
+
+/* Implementations (connect functions called by generated code; crunch's is in kv_crunch.h). */
+struct mirage_block;
+/* unix: the host folder `folder` (relative to the working directory) read at every
+ * access; keys with "." or ".." components, or leading outside the folder through a
+ * symlink, do not exist. */
+int direct_kv_ro_connect(struct mirage_kv_ro *out, const char *folder);
+/* The ustar archive on `block`, indexed at connect (the index is allocated with malloc). */
+int archive_connect(struct mirage_kv_ro *out, struct mirage_block *block);
 
 #endif
