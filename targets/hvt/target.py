@@ -8,7 +8,7 @@ urunc_hypervisor = "hvt"
 cflags = ["-O2", "-g", "-mno-red-zone", "-fno-pie", "-fno-pic", "-fstack-protector-strong",
           "-mstack-protector-guard=global"]
 cppdefines = ["SOLO5_ABI_TARGET=1", "SOLO5_ABI_VERSION=2"]
-sources = ["bindings/*.c", "../solo5/bindings/*.c", "../solo5/abi_note.c"]
+sources = ["bindings/*.c", "../solo5/bindings/*.c", "../solo5/bindings/x86_64/*.c", "../solo5/abi_note.c"]
 include = ["../solo5/include"]
 linker_script = "hvt.ld"
 tender = {

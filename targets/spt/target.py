@@ -8,7 +8,7 @@ urunc_hypervisor = "spt"
 cflags = ["-O2", "-g", "-mno-red-zone", "-fno-pie", "-fno-pic", "-fstack-protector-strong",
           "-mstack-protector-guard=global"]
 cppdefines = ["SOLO5_ABI_TARGET=2", "SOLO5_ABI_VERSION=2"]
-sources = ["bindings/*.c", "../solo5/abi_note.c"]
+sources = ["bindings/*.c", "../solo5/bindings/*.c", "../solo5/abi_note.c"]
 include = ["../solo5/include"]
 linker_script = "spt.ld"
 tender = {

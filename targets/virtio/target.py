@@ -9,7 +9,8 @@ urunc_hypervisor = "qemu"
 cflags = ["-O2", "-g", "-mno-red-zone", "-fno-pie", "-fno-pic", "-fstack-protector-strong",
           "-mstack-protector-guard=global"]
 cppdefines = ["SOLO5_ABI_TARGET=3", "SOLO5_ABI_VERSION=1"]
-sources = ["bindings/*.c", "bindings/*.S", "../solo5/bindings/*.c", "../solo5/abi_note.c"]
+sources = ["bindings/*.c", "bindings/*.S", "../solo5/bindings/*.c", "../solo5/bindings/x86_64/*.c",
+           "../solo5/abi_note.c"]
 include = ["../solo5/include"]
 linker_script = "virtio.ld"
 

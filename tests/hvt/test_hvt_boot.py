@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
-from elftools.elf.elffile import ELFFile
 
 from tests.hvt.hvtbuild import run
+from tests.tender.helpers import argv, heap, image_end
 
 pytestmark = pytest.mark.usefixtures("kvm")
 
@@ -43,15 +43,11 @@ def test_stack_protector_catches_a_smashed_stack(tender: Path, hello: Path) -> N
     assert "smash survived" not in r.stdout
 
 
-def _argv(stdout: str) -> list[str]:
-    return re.findall(r"^argv\[\d+\]=<(.*)>$", stdout, re.M)
-
-
 def test_command_line(tender: Path, hello: Path) -> None:
     r = run(tender, hello, "one", "two  three", "", "--four=4", "--solo5:quiet")
     assert r.returncode == 0, r.stderr
     # Joined by spaces by the tender, split on spaces by the guest, which drops --solo5: args.
-    assert _argv(r.stdout) == ["unikernel", "one", "two", "three", "--four=4"]
+    assert argv(r.stdout) == ["unikernel", "one", "two", "three", "--four=4"]
     assert "argc=5\n" in r.stdout
 
 
@@ -96,13 +92,10 @@ def test_memory_is_whole_2mib_pages(tender: Path, hello: Path, mib: int, expect:
     assert r.returncode == 0, r.stderr
     if mib != expect:
         assert f"guest memory rounded down to {expect} MiB" in r.stderr
-    base, size = re.search(r"heap=0x([0-9a-f]+) size=(\d+)", r.stdout).groups()
-    with open(hello, "rb") as f:
-        end = max(s["p_vaddr"] + s["p_memsz"] for s in ELFFile(f).iter_segments()
-                  if s["p_type"] == "PT_LOAD")
-    assert int(base, 16) % 4096 == 0 and int(base, 16) >= end
+    base, size = heap(r.stdout)
+    assert base % 4096 == 0 and base >= image_end(hello)
     stack = min(1 << 20, (expect << 20) // 4)
-    assert int(base, 16) + int(size) == (expect << 20) - stack
+    assert base + size == (expect << 20) - stack
 
 
 @pytest.mark.parametrize("arg, message", [("--mem=1", "needs at least 2 MiB"),

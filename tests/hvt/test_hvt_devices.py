@@ -5,14 +5,12 @@ code (targets/solo5/tender/devices.c), tested in depth by the spt tests."""
 from __future__ import annotations
 
 import re
-import select
-import socket
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.hvt.hvtbuild import run
+from tests.tender.helpers import ECHO_FRAME, make_disk, run_echo
 
 
 @pytest.fixture(scope="module")
@@ -25,19 +23,11 @@ def net_guest(guest):  # type: ignore[no-untyped-def]
     return guest("net", manifest="DEVICES")
 
 
-def _disk(tmp_path: Path, size: int) -> Path:
-    path = tmp_path / "disk.img"
-    data = bytearray(size)
-    data[:16] = b"BLOCK0-MAGIC-123"
-    path.write_bytes(bytes(data))
-    return path
-
-
 @pytest.mark.usefixtures("kvm")
 @pytest.mark.parametrize("block_size, blocks", [(512, 128), (4096, 4)])
 def test_block_round_trip(tender: Path, block_guest: Path, tmp_path: Path, block_size: int,
                           blocks: int) -> None:
-    disk = _disk(tmp_path, block_size * blocks)
+    disk = make_disk(tmp_path, block_size * blocks)
     args = [f"--block:disk={disk}"]
     if block_size != 512:
         args.append(f"--block-sector-size:disk={block_size}")
@@ -61,34 +51,8 @@ def test_missing_block_device_is_refused(tender: Path, block_guest: Path) -> Non
 def test_net_echo_over_a_descriptor(tender: Path, net_guest: Path, tmp_path: Path) -> None:
     """A datagram socket as the network backend: the guest reads nothing
     (AGAIN), waits in POLL until the frame arrives, and echoes it."""
-    disk = _disk(tmp_path, 4096)
-    host, guest_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
-    with host, guest_end:
-        fd = guest_end.fileno()
-        proc = subprocess.Popen([str(tender), f"--block:disk={disk}", f"--net:net0=@{fd}",
-                                 "--net-mac:net0=02:00:5e:10:20:30", str(net_guest)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(fd,),
-                                text=True)
-        guest_end.close()
-        try:
-            out = ""
-            assert proc.stdout is not None
-            while "ready\n" not in out:
-                line = proc.stdout.readline()
-                assert line, (out, proc.wait(), proc.stderr.read() if proc.stderr else "")
-                out += line
-            frame = bytes(range(60)) * 2
-            host.send(frame)
-            ready, _, _ = select.select([host], [], [], 10)
-            assert ready, "no echo from the guest"
-            echo = host.recv(9000)
-            rest, err = proc.communicate(timeout=10)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    assert proc.returncode == 0, (out + rest, err)
-    assert echo == b"E" + frame[1:]
+    out, echo = run_echo(tender, net_guest, make_disk(tmp_path, 4096), "--net-mac:net0=02:00:5e:10:20:30")
+    assert echo == b"E" + ECHO_FRAME[1:]
     assert "empty read: eagain\n" in out
     assert re.search(r"net0 handle=2 mtu=1500 mac=02:00:5e:10:20:30\n", out), out
-    assert "got 120 bytes\n" in rest and "echoed\n" in rest
+    assert "got 120 bytes\n" in out and "echoed\n" in out

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
+from tests.tender.helpers import argv, heap, image_end
 from tests.tender.sptbuild import run
 
 SOLO5_NOTE_TYPES = {0x31494241: "ABI1", 0x3154464D: "MFT1"}
@@ -40,39 +41,35 @@ def test_stack_protector_catches_a_smashed_stack(tender: Path, hello: Path) -> N
     assert "smash survived" not in r.stdout
 
 
-def _argv(stdout: str) -> list[str]:
-    return re.findall(r"^argv\[\d+\]=<(.*)>$", stdout, re.M)
-
-
 def test_command_line_reaches_the_guest(tender: Path, hello: Path) -> None:
     r = run(tender, hello, "one", "two", "--three=3")
     assert r.returncode == 0, r.stderr
-    assert _argv(r.stdout) == ["unikernel", "one", "two", "--three=3"]
+    assert argv(r.stdout) == ["unikernel", "one", "two", "--three=3"]
     assert "argc=4\n" in r.stdout
 
 
 def test_command_line_is_split_on_spaces(tender: Path, hello: Path) -> None:
     # ARGS are joined by single spaces, then the guest splits on spaces.
     r = run(tender, hello, "a b", "", "c")
-    assert _argv(r.stdout) == ["unikernel", "a", "b", "c"]
+    assert argv(r.stdout) == ["unikernel", "a", "b", "c"]
 
 
 def test_solo5_arguments_are_dropped_by_the_guest(tender: Path, hello: Path) -> None:
     r = run(tender, hello, "--solo5:quiet", "x")
-    assert _argv(r.stdout) == ["unikernel", "x"]
+    assert argv(r.stdout) == ["unikernel", "x"]
 
 
 def test_double_dash_ends_tender_options(tender: Path, hello: Path) -> None:
     r = run(tender, "--mem=16", "--", hello, "--mem=32")
     assert r.returncode == 0, r.stderr
-    assert _argv(r.stdout) == ["unikernel", "--mem=32"]
+    assert argv(r.stdout) == ["unikernel", "--mem=32"]
 
 
 def test_longest_command_line(tender: Path, hello: Path) -> None:
     arg = "x" * 8191
     r = run(tender, hello, arg)
     assert r.returncode == 0, r.stderr
-    assert _argv(r.stdout) == ["unikernel", arg]
+    assert argv(r.stdout) == ["unikernel", arg]
 
 
 def test_too_long_command_line_is_refused(tender: Path, hello: Path) -> None:
@@ -107,14 +104,10 @@ def test_yield_waits_until_the_deadline(tender: Path, hello: Path) -> None:
 def test_heap_spans_image_end_to_stack(tender: Path, hello: Path, mib: int) -> None:
     r = run(tender, f"--mem={mib}", hello)
     assert r.returncode == 0, r.stderr
-    base, size = re.search(r"heap=0x([0-9a-f]+) size=(\d+)", r.stdout).groups()
-    base_i = int(base, 16)
-    with open(hello, "rb") as f:
-        end = max(s["p_vaddr"] + s["p_memsz"] for s in ELFFile(f).iter_segments()
-                  if s["p_type"] == "PT_LOAD")
-    assert base_i % 4096 == 0 and base_i >= end
+    base, size = heap(r.stdout)
+    assert base % 4096 == 0 and base >= image_end(hello)
     stack = min(1 << 20, (mib << 20) // 4)  # 1 MiB, less in a tiny guest
-    assert base_i + int(size) == (mib << 20) - stack
+    assert base + size == (mib << 20) - stack
 
 
 @pytest.mark.parametrize("arg", ["--mem=0", "--mem=1", "--mem=", "--mem=12x", "--mem=-5",

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import os
 import re
-import select
 import shutil
-import socket
 import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.tender.helpers import ECHO_FRAME, make_disk, run_echo
 from tests.tender.sptbuild import run
 
 
@@ -27,18 +26,10 @@ def net_guest(guest):  # type: ignore[no-untyped-def]
     return guest("net", manifest="DEVICES")
 
 
-def _disk(tmp_path: Path, size: int, name: str = "disk.img") -> Path:
-    path = tmp_path / name
-    data = bytearray(size)
-    data[:16] = b"BLOCK0-MAGIC-123"
-    path.write_bytes(bytes(data))
-    return path
-
-
 @pytest.mark.parametrize("block_size, blocks", [(512, 128), (4096, 4), (32768, 2)])
 def test_block_round_trip(tender: Path, block_guest: Path, tmp_path: Path, block_size: int,
                           blocks: int) -> None:
-    disk = _disk(tmp_path, block_size * blocks)
+    disk = make_disk(tmp_path, block_size * blocks)
     args = [f"--block:disk={disk}"]
     if block_size != 512:
         args.append(f"--block-sector-size:disk={block_size}")
@@ -73,11 +64,11 @@ def test_every_missing_device_is_named(tender: Path, net_guest: Path) -> None:
 
 
 def test_missing_net_device_is_refused(tender: Path, net_guest: Path, tmp_path: Path) -> None:
-    _refused(run(tender, f"--block:disk={_disk(tmp_path, 4096)}", net_guest), "network device 'net0'")
+    _refused(run(tender, f"--block:disk={make_disk(tmp_path, 4096)}", net_guest), "network device 'net0'")
 
 
 def test_undeclared_block_device_is_refused(tender: Path, block_guest: Path, tmp_path: Path) -> None:
-    disk = _disk(tmp_path, 4096)
+    disk = make_disk(tmp_path, 4096)
     _refused(run(tender, f"--block:disk={disk}", f"--block:other={disk}", block_guest),
              f"--block:other={disk}: the unikernel declares no device named 'other'")
 
@@ -88,13 +79,13 @@ def test_device_option_for_an_image_without_devices_is_refused(tender: Path, hel
 
 
 def test_undeclared_sector_size_is_refused(tender: Path, block_guest: Path, tmp_path: Path) -> None:
-    disk = _disk(tmp_path, 4096)
+    disk = make_disk(tmp_path, 4096)
     _refused(run(tender, f"--block:disk={disk}", "--block-sector-size:nosuch=4096", block_guest),
              "declares no device named 'nosuch'")
 
 
 def test_device_of_the_wrong_kind_is_refused(tender: Path, net_guest: Path, tmp_path: Path) -> None:
-    disk = _disk(tmp_path, 4096)
+    disk = make_disk(tmp_path, 4096)
     _refused(run(tender, f"--block:disk={disk}", "--net:disk=tap0", net_guest),
              "'disk' is a block device, not a network device")
     _refused(run(tender, f"--block:net0={disk}", net_guest),
@@ -124,7 +115,7 @@ def test_malformed_device_options_are_refused(tender: Path, block_guest: Path, a
 
 
 def test_device_given_twice_is_refused(tender: Path, block_guest: Path, tmp_path: Path) -> None:
-    disk = _disk(tmp_path, 4096)
+    disk = make_disk(tmp_path, 4096)
     _refused(run(tender, f"--block:disk={disk}", f"--block:disk={disk}", block_guest),
              "device 'disk' is given twice")
 
@@ -152,34 +143,9 @@ def test_directory_as_block_file_is_refused(tender: Path, block_guest: Path, tmp
 
 # --- network, over a datagram socket passed as @FD (no tap needed) -----------
 
-def _run_echo(tender: Path, net_guest: Path, disk: Path, *extra: str) -> tuple[str, bytes]:
-    host, guest_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
-    with host, guest_end:
-        fd = guest_end.fileno()
-        proc = subprocess.Popen([str(tender), f"--block:disk={disk}", f"--net:net0=@{fd}", *extra,
-                                 str(net_guest)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                pass_fds=(fd,), text=True)
-        guest_end.close()
-        out = ""
-        assert proc.stdout is not None
-        while "ready\n" not in out:
-            line = proc.stdout.readline()
-            assert line, (out, proc.wait(), proc.stderr.read() if proc.stderr else "")
-            out += line
-        frame = bytes(range(60)) * 2
-        host.send(frame)
-        r, _, _ = select.select([host], [], [], 10)
-        assert r, "no echo from the guest"
-        echo = host.recv(9000)
-        rest, err = proc.communicate(timeout=10)
-        assert proc.returncode == 0, (out + rest, err)
-        return out + rest, echo
-
-
 def test_net_echo_over_a_descriptor(tender: Path, net_guest: Path, tmp_path: Path) -> None:
-    out, echo = _run_echo(tender, net_guest, _disk(tmp_path, 4096))
-    frame = bytes(range(60)) * 2
-    assert echo == b"E" + frame[1:]
+    out, echo = run_echo(tender, net_guest, make_disk(tmp_path, 4096))
+    assert echo == b"E" + ECHO_FRAME[1:]
     assert "empty read: eagain\n" in out
     assert "got 120 bytes\n" in out and "echoed\n" in out
     m = re.search(r"net0 handle=2 mtu=(\d+) mac=([0-9a-f:]+)\n", out)
@@ -190,12 +156,12 @@ def test_net_echo_over_a_descriptor(tender: Path, net_guest: Path, tmp_path: Pat
 
 
 def test_net_mac_option(tender: Path, net_guest: Path, tmp_path: Path) -> None:
-    out, _ = _run_echo(tender, net_guest, _disk(tmp_path, 4096), "--net-mac:net0=02:00:5E:10:20:30")
+    out, _ = run_echo(tender, net_guest, make_disk(tmp_path, 4096), "--net-mac:net0=02:00:5E:10:20:30")
     assert "mac=02:00:5e:10:20:30\n" in out
 
 
 def test_closed_descriptor_is_refused(tender: Path, net_guest: Path, tmp_path: Path) -> None:
-    _refused(run(tender, f"--block:disk={_disk(tmp_path, 4096)}", "--net:net0=@987", net_guest),
+    _refused(run(tender, f"--block:disk={make_disk(tmp_path, 4096)}", "--net:net0=@987", net_guest),
              "network device 'net0': descriptor 987")
 
 
@@ -209,7 +175,7 @@ def test_closed_descriptor_is_refused(tender: Path, net_guest: Path, tmp_path: P
 ])
 def test_bad_net_backends_are_refused(tender: Path, net_guest: Path, tmp_path: Path, value: str,
                                       message: str) -> None:
-    _refused(run(tender, f"--block:disk={_disk(tmp_path, 4096)}", f"--net:net0={value}", net_guest),
+    _refused(run(tender, f"--block:disk={make_disk(tmp_path, 4096)}", f"--net:net0={value}", net_guest),
              message)
 
 
@@ -247,7 +213,7 @@ def _ns(ns: str, *cmd: str) -> None:
 def test_tap_device(tender: Path, net_guest: Path, tmp_path: Path, netns: str) -> None:
     _ns(netns, "ip", "tuntap", "add", "dev", "tap7", "mode", "tap")
     _ns(netns, "ip", "link", "set", "tap7", "mtu", "1400", "up")
-    disk = _disk(tmp_path, 4096)
+    disk = make_disk(tmp_path, 4096)
     proc = subprocess.Popen(["ip", "netns", "exec", netns, str(tender), f"--block:disk={disk}",
                              "--net:net0=tap7", str(net_guest)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -275,6 +241,6 @@ def test_tap_device(tender: Path, net_guest: Path, tmp_path: Path, netns: str) -
 
 def test_tap_that_is_down_is_refused(tender: Path, net_guest: Path, tmp_path: Path, netns: str) -> None:
     _ns(netns, "ip", "tuntap", "add", "dev", "tap8", "mode", "tap")
-    r = subprocess.run(["ip", "netns", "exec", netns, str(tender), f"--block:disk={_disk(tmp_path, 4096)}",
+    r = subprocess.run(["ip", "netns", "exec", netns, str(tender), f"--block:disk={make_disk(tmp_path, 4096)}",
                         "--net:net0=tap8", str(net_guest)], capture_output=True, text=True, timeout=20)
     _refused(r, "network device 'net0': interface 'tap8' is down")

@@ -40,10 +40,6 @@ void hvt_puts(const char *buf, size_t len);
 /* End the guest through HALT; never returns (and never executes hlt). */
 __attribute__((noreturn)) void hvt_halt(int status);
 
-/* cpu.c: our own GDT (with a TSS) and IDT: every CPU exception is reported on
- * the console and ends the guest with status 255. */
-void hvt_cpu_init(void);
-
 /* platform.c: the TSC clock, from the boot info's cpu_cycle_freq. */
 void hvt_time_init(const struct solo5_hvt_boot_info *bi);
 

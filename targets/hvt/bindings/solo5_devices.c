@@ -1,7 +1,8 @@
 /* Block and network devices on hvt (mirage/solo5.h): found by name in the
- * manifest copy the tender put in the boot info, used through the BLOCK_* and
- * NET_* hypercalls with the device's manifest index as handle. Requests the
- * tender would refuse are refused here first, without a hypercall. */
+ * manifest copy the tender put in the boot info (the shared
+ * solo5_bindings.c), used through the BLOCK_* and NET_* hypercalls with the
+ * device's manifest index as handle. Requests the tender would refuse are
+ * refused here first, without a hypercall. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,15 +21,9 @@ static int result(int32_t ret)
     }
 }
 
-int mirage_solo5_block_info(const char *name, unsigned *handle, uint64_t *capacity,
-                            uint16_t *block_size)
+const struct solo5_mft *solo5_bindings_mft(void)
 {
-    const struct solo5_mft_entry *e = solo5_mft_by_name(hvt_mft(), name, SOLO5_MFT_BLOCK_BASIC, handle);
-    if (e == NULL)
-        return MIRAGE_ENOENT;
-    *capacity = e->u.block.capacity;
-    *block_size = e->u.block.block_size;
-    return MIRAGE_OK;
+    return hvt_mft();
 }
 
 static int block_io(enum solo5_hvt_hypercall call, unsigned handle, uint64_t offset,
@@ -53,17 +48,6 @@ int mirage_solo5_block_read(unsigned handle, uint64_t offset, void *buf, size_t 
 int mirage_solo5_block_write(unsigned handle, uint64_t offset, const void *buf, size_t len)
 {
     return block_io(SOLO5_HVT_HC_BLOCK_WRITE, handle, offset, buf, len);
-}
-
-int mirage_solo5_net_info(const char *name, unsigned *handle, uint8_t mac[6], uint16_t *mtu)
-{
-    const struct solo5_mft_entry *e = solo5_mft_by_name(hvt_mft(), name, SOLO5_MFT_NET_BASIC, handle);
-    if (e == NULL)
-        return MIRAGE_ENOENT;
-    for (int i = 0; i < 6; i++)
-        mac[i] = e->u.net.mac[i];
-    *mtu = e->u.net.mtu;
-    return MIRAGE_OK;
 }
 
 int mirage_solo5_net_read(unsigned handle, void *buf, size_t size, size_t *read_size)

@@ -12,6 +12,7 @@
 #include <mirage_libc.h>
 
 #include "../../solo5/bindings/solo5_bindings.h"
+#include "../../solo5/bindings/x86_64/cpu.h"
 #include "bindings.h"
 
 #if defined(__has_attribute) && __has_attribute(no_stack_protector)
@@ -73,7 +74,7 @@ NO_STACK_PROTECTOR __attribute__((noreturn, used))
 void _start(const struct solo5_hvt_boot_info *bi)
 {
     hvt_boot_info = bi;
-    hvt_cpu_init();
+    x86_64_cpu_init();
     hvt_time_init(bi);
     mirage_libc_seed_stack_guard(canary_seed());
     boot(bi);

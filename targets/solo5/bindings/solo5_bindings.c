@@ -1,6 +1,8 @@
 /* Command line and manifest helpers shared by the Solo5 targets' bindings. */
 #include "solo5_bindings.h"
 
+#include <mirage/solo5.h>
+
 static int starts_with(const char *s, const char *prefix)
 {
     while (*prefix)
@@ -75,4 +77,43 @@ int solo5_block_request_ok(const struct solo5_mft_entry *e, uint64_t offset, siz
 {
     const uint64_t bs = e->u.block.block_size, cap = e->u.block.capacity;
     return bs != 0 && cap >= bs && len == bs && offset % bs == 0 && offset <= cap - bs;
+}
+
+int mirage_solo5_block_info(const char *name, unsigned *handle, uint64_t *capacity,
+                            uint16_t *block_size)
+{
+    const struct solo5_mft_entry *e =
+        solo5_mft_by_name(solo5_bindings_mft(), name, SOLO5_MFT_BLOCK_BASIC, handle);
+    if (e == NULL)
+        return MIRAGE_ENOENT;
+    *capacity = e->u.block.capacity;
+    *block_size = e->u.block.block_size;
+    return MIRAGE_OK;
+}
+
+int mirage_solo5_net_info(const char *name, unsigned *handle, uint8_t mac[6], uint16_t *mtu)
+{
+    const struct solo5_mft_entry *e =
+        solo5_mft_by_name(solo5_bindings_mft(), name, SOLO5_MFT_NET_BASIC, handle);
+    if (e == NULL)
+        return MIRAGE_ENOENT;
+    for (int i = 0; i < 6; i++)
+        mac[i] = e->u.net.mac[i];
+    *mtu = e->u.net.mtu;
+    return MIRAGE_OK;
+}
+
+const char *solo5_u64_text(char buf[SOLO5_U64_TEXT_SIZE], uint64_t v, int hex)
+{
+    char *p = buf + SOLO5_U64_TEXT_SIZE;
+    *--p = '\0';
+    do {
+        *--p = "0123456789abcdef"[hex ? v & 15 : v % 10];
+        v = hex ? v >> 4 : v / 10;
+    } while (v);
+    if (hex) {
+        *--p = 'x';
+        *--p = '0';
+    }
+    return p;
 }

@@ -1,6 +1,8 @@
 /* Guest-side helpers every Solo5 target's bindings need in the same form:
- * the command line as argc/argv, and device look-ups in the manifest copy the
- * tender hands over. Freestanding; no allocation. */
+ * the command line as argc/argv, device look-ups in the manifest copy the
+ * tender hands over, and the device queries of mirage/solo5.h that only read
+ * the manifest (mirage_solo5_block_info, mirage_solo5_net_info). Freestanding;
+ * no allocation. */
 #ifndef SOLO5_BINDINGS_H
 #define SOLO5_BINDINGS_H
 
@@ -31,5 +33,14 @@ const struct solo5_mft_entry *solo5_mft_by_handle(const struct solo5_mft *mft, u
 /* 1 if (offset, len) is exactly one block of block device e, block aligned
  * and inside its capacity. */
 int solo5_block_request_ok(const struct solo5_mft_entry *e, uint64_t offset, size_t len);
+
+/* Provided by each target: the manifest with its devices attached (the
+ * tender's copy, or the one the bindings filled in at boot). */
+const struct solo5_mft *solo5_bindings_mft(void);
+
+/* v as text in buf, decimal, or hexadecimal after "0x" when hex is set.
+ * Returns where the NUL-terminated text starts in buf. */
+#define SOLO5_U64_TEXT_SIZE 21
+const char *solo5_u64_text(char buf[SOLO5_U64_TEXT_SIZE], uint64_t v, int hex);
 
 #endif

@@ -23,7 +23,4 @@ static inline uint64_t spt_stack_size(uint64_t mem_size)
     return mem_size / 4 < SPT_STACK_MAX ? mem_size / 4 : SPT_STACK_MAX;
 }
 
-/* The allocator (runtime_c) takes its arena from the platform. */
-void mirage_heap_init(void *base, size_t size);
-
 #endif

@@ -18,11 +18,6 @@ _Noreturn void virtio_switch_stack(uintptr_t top, void (*fn)(void));
 void serial_init(void);
 void serial_write(const char *buf, size_t len);
 void serial_puts(const char *s);
-void serial_put_hex(uint64_t v);
-void serial_put_dec(uint64_t v);
-
-/* cpu.c: the permanent GDT (with a TSS) and the exception IDT. */
-void cpu_init(void);
 
 /* exit.c: end the VM through isa-debug-exit. */
 _Noreturn void virtio_halt(int status);

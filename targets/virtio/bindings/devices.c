@@ -130,15 +130,9 @@ uint64_t devices_ready(void)
 
 /* ---- mirage/solo5.h ----------------------------------------------------- */
 
-int mirage_solo5_block_info(const char *name, unsigned *handle, uint64_t *capacity,
-                            uint16_t *block_size)
+const struct solo5_mft *solo5_bindings_mft(void)
 {
-    const struct solo5_mft_entry *e = solo5_mft_by_name(mft, name, SOLO5_MFT_BLOCK_BASIC, handle);
-    if (e == NULL)
-        return MIRAGE_ENOENT;
-    *capacity = e->u.block.capacity;
-    *block_size = e->u.block.block_size;
-    return MIRAGE_OK;
+    return mft;
 }
 
 static struct vblk *block_check(unsigned handle, uint64_t offset, size_t len)
@@ -165,17 +159,6 @@ int mirage_solo5_block_write(unsigned handle, uint64_t offset, const void *buf, 
     /* The device only reads the buffer of a write request. */
     return vblk_rw(b, 1, offset, (void *)(uintptr_t)buf, len) == MIRAGE_OK ? MIRAGE_OK
                                                                             : MIRAGE_EIO;
-}
-
-int mirage_solo5_net_info(const char *name, unsigned *handle, uint8_t mac[6], uint16_t *mtu)
-{
-    const struct solo5_mft_entry *e = solo5_mft_by_name(mft, name, SOLO5_MFT_NET_BASIC, handle);
-    if (e == NULL)
-        return MIRAGE_ENOENT;
-    for (int i = 0; i < 6; i++)
-        mac[i] = e->u.net.mac[i];
-    *mtu = e->u.net.mtu;
-    return MIRAGE_OK;
 }
 
 static struct vnet *net_of(unsigned handle)

@@ -54,11 +54,4 @@ static inline void cpu_relax(void)
     __asm__ volatile("pause" ::: "memory");
 }
 
-static inline uint64_t read_cr2(void)
-{
-    uint64_t v;
-    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
-    return v;
-}
-
 #endif

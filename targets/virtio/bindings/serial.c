@@ -45,27 +45,3 @@ void serial_puts(const char *s)
     while (*s)
         put_byte(*s++);
 }
-
-void serial_put_hex(uint64_t v)
-{
-    char buf[19];
-    int i = (int)sizeof buf;
-    do {
-        buf[--i] = "0123456789abcdef"[v & 15];
-        v >>= 4;
-    } while (v);
-    buf[--i] = 'x';
-    buf[--i] = '0';
-    serial_write(buf + i, sizeof buf - (size_t)i);
-}
-
-void serial_put_dec(uint64_t v)
-{
-    char buf[20];
-    int i = (int)sizeof buf;
-    do {
-        buf[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    serial_write(buf + i, sizeof buf - (size_t)i);
-}

@@ -17,6 +17,7 @@
 #include <mirage_libc.h>
 
 #include "../../solo5/bindings/solo5_bindings.h"
+#include "../../solo5/bindings/x86_64/cpu.h"
 #include "bindings.h"
 #include "io.h"
 
@@ -67,7 +68,7 @@ NO_STACK_PROTECTOR _Noreturn void virtio_boot(uint32_t magic, uint32_t info);
 NO_STACK_PROTECTOR _Noreturn void virtio_boot(uint32_t magic, uint32_t info)
 {
     serial_init();
-    cpu_init();
+    x86_64_cpu_init();
     multiboot_parse(magic, info, &boot);
     if (boot.mem_end < (uint64_t)(uintptr_t)_end + MEM_MIN)
         virtio_fail("not enough memory (give QEMU more with -m)");

@@ -1,51 +1,32 @@
-/* Fatal CPU exceptions: report what happened on the console and end the VM
- * with the abort status. Uses the serial port directly, not the libc, which
- * may be what broke. */
+/* Fatal CPU exceptions (the IDT is targets/solo5/bindings/x86_64): report
+ * what happened on the console and end the VM with the abort status. Uses
+ * the serial port directly, not the libc, which may be what broke. */
+#include "../../solo5/bindings/solo5_bindings.h"
+#include "../../solo5/bindings/x86_64/cpu.h"
 #include "bindings.h"
-#include "io.h"
 
-/* Layout of what trap_entry.S leaves on the stack. */
-struct trap_frame {
-    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-    uint64_t vector, error;
-    uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
-};
-
-static const char *const names[32] = {
-    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-    "#BR bound range", "#UD invalid opcode", "#NM device not available",
-    "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
-    "#NP segment not present", "#SS stack fault", "#GP general protection",
-    "#PF page fault", "reserved", "#MF x87 error", "#AC alignment check",
-    "#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection",
-};
-
-static void field(const char *name, uint64_t v)
+static void field(const char *name, uint64_t v, int hex)
 {
+    char buf[SOLO5_U64_TEXT_SIZE];
     serial_puts(name);
-    serial_put_hex(v);
+    serial_puts(solo5_u64_text(buf, v, hex));
 }
 
-_Noreturn void virtio_trap(const struct trap_frame *f);
-
-_Noreturn void virtio_trap(const struct trap_frame *f)
+void x86_64_trap(const struct x86_64_trap_frame *f)
 {
-    const char *name = f->vector < 32 && names[f->vector] ? names[f->vector] : "reserved";
-    serial_puts("\nvirtio: fatal exception: vector ");
-    serial_put_dec(f->vector);
+    field("\nvirtio: fatal exception: vector ", f->vector, 0);
     serial_puts(" (");
-    serial_puts(name);
+    serial_puts(x86_64_exception_name(f->vector));
     serial_puts(")");
-    field(" error=", f->error);
-    field(" rip=", f->rip);
-    field(" cr2=", read_cr2());
-    field("\nvirtio:   rsp=", f->rsp);
-    field(" rbp=", f->rbp);
-    field(" rflags=", f->rflags);
-    field(" rax=", f->rax);
-    field(" rdi=", f->rdi);
-    field(" rsi=", f->rsi);
+    field(" error=", f->error, 1);
+    field(" rip=", f->rip, 1);
+    field(" cr2=", x86_64_read_cr2(), 1);
+    field("\nvirtio:   rsp=", f->rsp, 1);
+    field(" rbp=", f->rbp, 1);
+    field(" rflags=", f->rflags, 1);
+    field(" rax=", f->rax, 1);
+    field(" rdi=", f->rdi, 1);
+    field(" rsi=", f->rsi, 1);
     serial_puts("\n");
     virtio_halt(VIRTIO_EXIT_ABORT);
 }

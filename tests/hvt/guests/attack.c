@@ -21,7 +21,7 @@
 
 #include <mirage/platform.h>
 
-#include "../../tender/guests/support.h"
+#include "support.h"
 #include "../../../targets/hvt/bindings/bindings.h"
 
 #define PORT(n) (SOLO5_HVT_HYPERCALL_PIO_BASE + (n))

@@ -4,10 +4,11 @@
  * No IP options, fragments or other protocols: everything else is ignored. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <mirage/solo5.h>
 
-#include "util.h"
+#include "support.h"
 
 #define ETH_HLEN 14
 #define ETH_P_IP 0x0800
@@ -109,11 +110,11 @@ int mirage_main(int argc, char **argv)
 {
     int count = 5, timeout_s = 30, have_ip = 0;
     for (int i = 1; i < argc; i++) {
-        if (starts_with(argv[i], "ip="))
+        if (str_prefix(argv[i], "ip="))
             have_ip = parse_ip(argv[i] + 3, my_ip) == 0;
-        else if (starts_with(argv[i], "count="))
+        else if (str_prefix(argv[i], "count="))
             count = atoi(argv[i] + 6);
-        else if (starts_with(argv[i], "timeout="))
+        else if (str_prefix(argv[i], "timeout="))
             timeout_s = atoi(argv[i] + 8);
     }
     if (!have_ip) {
