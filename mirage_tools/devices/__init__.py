@@ -3,6 +3,7 @@ family. Each device's `doc` is its documentation. The runtime core (runtime_c/co
 linked into every image; a device's `sources` name the extra drivers it needs, relative
 to runtime_c/."""
 from .basic import (
+    custom_console,
     default_argv,
     default_console,
     default_monotonic_clock,
@@ -19,8 +20,30 @@ from .network import default_network, netif
 from .random import default_random, rng
 
 __all__ = [
-    "LOG_LEVELS", "default_argv", "default_console", "default_monotonic_clock", "default_posix_clock",
-    "default_reporter", "default_time", "no_argv", "no_reporter", "noop", "block_of_file", "generic_block",
-    "ramdisk", "default_network", "netif", "default_random", "rng", "crunch", "direct_kv_ro", "generic_kv_ro",
-    "app_info", "archive", "archive_of_files", "kv_rw_mem", "direct_kv_rw",
+    "app_info",
+    "archive",
+    "archive_of_files",
+    "block_of_file",
+    "crunch",
+    "custom_console",
+    "default_argv",
+    "default_console",
+    "default_monotonic_clock",
+    "default_network",
+    "default_posix_clock",
+    "default_random",
+    "default_reporter",
+    "default_time",
+    "direct_kv_ro",
+    "direct_kv_rw",
+    "generic_block",
+    "generic_kv_ro",
+    "kv_rw_mem",
+    "LOG_LEVELS",
+    "netif",
+    "no_argv",
+    "no_reporter",
+    "noop",
+    "ramdisk",
+    "rng",
 ]

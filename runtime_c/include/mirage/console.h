@@ -13,6 +13,7 @@ struct mirage_console_ops {
 struct mirage_console {
     const struct mirage_console_ops *ops;
     const char *name;
+    int mid_line; /* custom consoles: a line was started and not finished */
 };
 
 /* Write len bytes; returns 0 or a negative mirage_error. */
@@ -26,5 +27,9 @@ int mirage_console_printf(struct mirage_console *c, const char *fmt, ...)
 
 /* The platform console (stdout on unix, the tender's console on Solo5). */
 int default_console_connect(struct mirage_console *out);
+
+/* A named console on the platform console: every line starts with "[name] ", so several
+ * can share one output and stay apart. */
+int custom_console_connect(struct mirage_console *out, const char *name);
 
 #endif
