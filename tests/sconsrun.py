@@ -20,9 +20,13 @@ def copy_example(name: str, dest: Path) -> Path:
 
 
 def scons(folder: Path, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """`scons -Q ARGS` in folder with this interpreter's SCons; output captured as text."""
+    """`scons -Q ARGS` in folder with this interpreter's SCons (plus the flags this machine
+    needs for the target, unless ARGS set cpu=); output captured as text."""
     env = dict(os.environ)
     env.pop("SCONSFLAGS", None)
+    target = next((a.split("=", 1)[1] for a in args if a.startswith("target=")), "")
+    if not any(a.startswith("cpu=") for a in args):
+        args = (*args, *TARGET_FLAGS.get(target, ()))
     result = subprocess.run([sys.executable, "-m", "SCons", "-Q", *args], cwd=folder, env=env,
                             capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.machine import missing
 from tests.sconsrun import boot, copy_example, scons
 
-TARGETS = ["unix", "spt"]
+TARGETS = ["unix", "spt", "hvt", "virtio"]
 MiB = 1 << 20
 REGION = 64  # sectors the example writes at each end of the disk
 
@@ -57,6 +58,9 @@ class Examples:
         self.folders: dict[str, Path] = {}
 
     def get(self, target: str) -> Path:
+        why = missing(target)
+        if why:
+            pytest.skip(f"{target} images cannot boot here: {why}")
         if target not in self.folders:
             folder = copy_example("block", self.tmp.mktemp(target))
             (folder / "disk.img").unlink(missing_ok=True)

@@ -4,7 +4,7 @@ argument (exit 64)."""
 import pytest
 
 from tests.machine import missing
-from tests.sconsrun import TARGET_FLAGS, boot, copy_example, scons
+from tests.sconsrun import boot, copy_example, scons
 
 TARGETS = ["unix", "spt", "hvt", "virtio"]
 
@@ -18,7 +18,7 @@ def built(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(target)
     folders = {name: copy_example(name, tmp) for name in ("hello", "hello-key")}
     for folder in folders.values():
-        scons(folder, f"target={target}", *TARGET_FLAGS.get(target, ()), "-j2")
+        scons(folder, f"target={target}", "-j2")
     return target, folders
 
 
@@ -51,7 +51,7 @@ def test_help_and_bad_argument(built):
 
 def test_scons_run(built):
     target, folders = built
-    out = scons(folders["hello-key"], f"target={target}", *TARGET_FLAGS.get(target, ()), "run", "args=--hello=Hej")
+    out = scons(folders["hello-key"], f"target={target}", "run", "args=--hello=Hej")
     assert out.stdout.splitlines().count("Hej") == 4
 
 

@@ -11,7 +11,7 @@ import pytest
 from mirage_tools.targets import get_target
 from tests.machine import missing
 from tests.net.conftest import Netns, finish, read_line
-from tests.sconsrun import TARGET_FLAGS, copy_example, scons
+from tests.sconsrun import copy_example, scons
 
 TARGETS = ["unix", "spt", "hvt", "virtio"]
 PINGS = 20
@@ -24,7 +24,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     if why:
         pytest.skip(f"{request.param} images cannot boot here: {why}")
     folder = copy_example("arp_ping", tmp_path_factory.mktemp(request.param))
-    scons(folder, f"target={request.param}", *TARGET_FLAGS.get(request.param, ()), "-j2")
+    scons(folder, f"target={request.param}", "-j2")
     return request.param, folder
 
 

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.machine import missing
 from tests.random.test_drbg import Model
 from tests.sconsrun import boot, copy_example, scons
 
-TARGETS = ["unix", "spt"]
+TARGETS = ["unix", "spt", "hvt", "virtio"]
 CLOCK = re.compile(
     r"wall clock: (?P<iso>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) \((?P<secs>\d+) s since the epoch\)\n"
     r"timer 10 ms fired after (?P<t10>\d+) ms\n"
@@ -25,11 +26,15 @@ CLOCK = re.compile(
     r"random \((?P<source>[-a-z]+)\):(?P<bytes>( [0-9a-f]{2}){8})\n"
     r"(?P<log>(?:[^\n]*\n)?)")
 LOG = re.compile(r"(?P<stamp>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z INFO \[clock\] done\n")
-SOURCES = {"unix": {"getrandom"}, "spt": {"rdseed", "rdrand", "jitter"}}
+SOLO5_SOURCES = {"rdseed", "rdrand", "jitter"}
+SOURCES = {"unix": {"getrandom"}, "spt": SOLO5_SOURCES, "hvt": SOLO5_SOURCES, "virtio": SOLO5_SOURCES}
 
 
 @pytest.fixture(scope="module", params=TARGETS)
 def clock(request, tmp_path_factory):
+    why = missing(request.param)
+    if why:
+        pytest.skip(f"{request.param} images cannot boot here: {why}")
     folder = copy_example("clock", tmp_path_factory.mktemp(request.param))
     scons(folder, f"target={request.param}", "-j4")
     return request.param, folder
