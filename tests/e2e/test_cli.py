@@ -77,3 +77,11 @@ def test_run_builds_and_boots(tmp_path):
     folder = copy_example("hello-key", tmp_path)
     out = cli(folder, "run", "--", "--hello=Salut")
     assert out.stdout.splitlines().count("Salut") == 4
+
+
+def test_describe_no_eval_shows_the_generic_choices():
+    out = cli(EXAMPLES / "kv_ro", "describe", "--no-eval").stdout
+    assert 'label="match kv_ro", shape=diamond' in out
+    assert "'direct'" in out and "'archive'" in out and 'label="default"' in out
+    assert "crunch : kv_ro" in out and "direct_kv_ro : kv_ro" in out and "archive : block -> kv_ro" in out
+    assert "if target == 'unix'" in out
