@@ -229,6 +229,10 @@ def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:
             if prior is not None and prior != arg:
                 raise ConfigError(f"duplicate boot argument --{arg.name}", arg.location,
                                   f"it is also declared at {prior.location}; give one of them another name")
+            clash = next((a for a in args.values() if arg.short and a.short == arg.short and a.name != arg.name), None)
+            if clash is not None:
+                raise ConfigError(f"boot arguments --{arg.name} and --{clash.name} both use -{arg.short}",
+                                  arg.location, f"--{clash.name} is declared at {clash.location}")
             args.setdefault(arg.name, arg)
         own = (dev.result_typ.header,) if dev.result_typ.header and dev.connect else ()
         for header in dev.headers or own:

@@ -189,6 +189,7 @@ class RuntimeArg:
     default: object
     doc: str
     location: Location
+    short: str = ""  # one letter: "-l VALUE" as well as "--logs=VALUE"
 
     @property
     def arg_type(self) -> ArgType:
@@ -208,7 +209,7 @@ class RuntimeArg:
         return str(value)
 
     def key(self) -> tuple[object, ...]:
-        return (self.name, self.type, self.default_text, self.doc)
+        return (self.name, self.type, self.default_text, self.doc, self.short)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RuntimeArg) and self.key() == other.key()
@@ -221,10 +222,14 @@ _DEFAULTS: dict[object, object] = {str: "", list: (), bool: False, int: 0}
 
 
 def runtime_arg(name: str, type: object = str, default: object = _NO_DEFAULT,  # noqa: A002
-                doc: str = "") -> RuntimeArg:
+                doc: str = "", short: str = "") -> RuntimeArg:
     """Declare a boot argument. Types: str, int, bool, list (of str, comma separated),
-    ipv4_addr, ipv4_prefix, ipv6_addr, ipv6_prefix (or their names as strings)."""
+    ipv4_addr, ipv4_prefix, ipv6_addr, ipv6_prefix (or their names as strings). `short` is
+    an optional one-letter alias ("-p 80")."""
     loc = caller_location()
+    if short and (not isinstance(short, str) or len(short) != 1 or not short.isalpha() or short == "h"):
+        raise ConfigError(f"boot argument {name!r}: short name {short!r} is not one letter", loc,
+                          "e.g. short='p' for -p; 'h' is not available")
     if not isinstance(name, str) or not _ARG_NAME.match(name) or name == "help":
         raise ConfigError(f"invalid boot argument name {name!r}", loc,
                           "use lower-case letters, digits and '-', e.g. runtime_arg('hello'); "
@@ -246,7 +251,7 @@ def runtime_arg(name: str, type: object = str, default: object = _NO_DEFAULT,  #
             raise ConfigError(f"boot argument {name!r} of type {ARG_TYPES[type].name} needs a default", loc)
         default = _DEFAULTS[type]
     default = _check_default(name, type, default, loc)
-    return RuntimeArg(name, type, default, doc, loc)
+    return RuntimeArg(name, type, default, doc, loc, short)
 
 
 def _check_default(name: str, type: object, default: object, loc: Location) -> object:

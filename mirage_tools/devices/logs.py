@@ -21,7 +21,7 @@ def logs_arg(level: str) -> RuntimeArg:
     """`--logs`, Mirage's syntax: the thresholds as LEVEL or SRC:LEVEL items (default *:level)."""
     return RuntimeArg("logs", str, f"*:{level}",
                       "Log thresholds, e.g. *:info,tcp:debug: LEVEL or SRC:LEVEL items, comma separated "
-                      "(quiet, error, warning, info, debug; at most 16 sources).", CATALOG)
+                      "(quiet, error, warning, info, debug; at most 16 sources).", CATALOG, short="l")
 
 
 def default_reporter(clock: Impl | None = None, ring_size: int | None = None, level: str = "info") -> Impl:

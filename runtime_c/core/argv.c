@@ -289,7 +289,8 @@ static const char *expected(enum mirage_arg_type type)
 
 static size_t option_width(const struct mirage_arg *a)
 {
-    return strlen(a->name) + 3 + strlen(type_name(a->type)); /* "--" name "=" TYPE */
+    /* ["-l, "] "--" name "=" TYPE */
+    return (a->short_name ? 4 : 0) + strlen(a->name) + 3 + strlen(type_name(a->type));
 }
 
 /* Options in one aligned column, their documentation after it. */
@@ -302,7 +303,11 @@ static void print_help(const struct mirage_arg *args, size_t nargs, const char *
     mirage_core_printf("usage: %s [OPTION]...\n", prog);
     for (size_t i = 0; i < nargs; i++) {
         const struct mirage_arg *a = &args[i];
-        mirage_core_printf("  --%s=%s%*s  %s", a->name, type_name(a->type),
+        if (a->short_name)
+            mirage_core_printf("  -%c, --%s=%s%*s  %s", a->short_name, a->name, type_name(a->type),
+                               (int)(width - option_width(a)), "", a->doc ? a->doc : "");
+        else
+            mirage_core_printf("  --%s=%s%*s  %s", a->name, type_name(a->type),
                            (int)(width - option_width(a)), "", a->doc ? a->doc : "");
         if (a->default_text != NULL)
             mirage_core_printf("%s(default: %s)", a->doc && *a->doc ? " " : "", a->default_text);
@@ -347,6 +352,14 @@ static int set_default(const struct mirage_arg *a, const char *prog)
     return store(a, text, prog, "default");
 }
 
+static const struct mirage_arg *lookup_short(const struct mirage_arg *args, size_t nargs, char c)
+{
+    for (size_t i = 0; i < nargs; i++)
+        if (c != 0 && args[i].short_name == c)
+            return &args[i];
+    return NULL;
+}
+
 static const struct mirage_arg *lookup(const struct mirage_arg *args, size_t nargs,
                                        const char *name, size_t len)
 {
@@ -382,6 +395,24 @@ int mirage_argv_parse(const struct mirage_arg *args, size_t nargs, int argc, cha
         if (strcmp(word, "--help") == 0) {
             print_help(args, nargs, prog);
             return MIRAGE_EXIT_HELP;
+        }
+        const struct mirage_arg *s = word[0] == '-' && word[1] != '-' ? lookup_short(args, nargs, word[1]) : NULL;
+        if (s != NULL) { /* "-l VALUE", "-lVALUE", or "-f" for a bool */
+            char *value = word + 2;
+            if (*value == '\0') {
+                if (s->type == MIRAGE_ARG_BOOL)
+                    value = true_text;
+                else if (i + 1 < argc)
+                    value = argv[++i];
+                else {
+                    mirage_core_printf("%s: missing value for -%c; try --help\n", prog, s->short_name);
+                    return MIRAGE_EXIT_USAGE;
+                }
+            }
+            int status = store(s, value, prog, "value");
+            if (status != 0)
+                return status;
+            continue;
         }
         if (strncmp(word, "--", 2) != 0 || word[2] == '\0' || word[2] == '=') {
             mirage_core_printf("%s: unexpected argument '%s'; try --help\n", prog, word);

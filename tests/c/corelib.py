@@ -67,6 +67,7 @@ struct mirage_ipv6_prefix { struct mirage_ipv6 addr; uint8_t len; };
 struct mirage_arg {
     const char *name; enum mirage_arg_type type; const char *doc; const char *default_text;
     void *value;
+    char short_name;
 };
 int mirage_argv_parse(const struct mirage_arg *args, size_t nargs, int argc, char **argv,
                       const char *prog);

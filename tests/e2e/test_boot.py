@@ -42,8 +42,10 @@ def test_help_and_bad_argument(built):
     out = boot(folders["hello-key"], target, "hello-key", "--help")
     assert out.returncode == 63
     assert "--hello=STRING" in out.stdout and "How to say hello. (default: Hello World!)" in out.stdout
+    assert "  -l, --logs=STRING  Log thresholds" in out.stdout
     for bad, message in ((["--hello=x", "--what"], "unknown argument '--what'"),
-                         (["--hello"], "missing value for --hello"), (["stray"], "stray")):
+                         (["--hello"], "missing value for --hello"), (["stray"], "stray"),
+                         (["-l"], "missing value for -l"), (["-l", "loud"], "bad value 'loud' for --logs")):
         out = boot(folders["hello-key"], target, "hello-key", *bad)
         assert out.returncode == 64, bad
         assert message in out.stdout and "Hello" not in out.stdout

@@ -43,6 +43,7 @@ struct mirage_strings { size_t len; const char **items; };
 struct mirage_arg {
     const char *name; enum mirage_arg_type type; const char *doc; const char *default_text;
     void *value;
+    char short_name;
 };
 int mirage_argv_parse(const struct mirage_arg *args, size_t nargs, int argc, char **argv,
                       const char *prog);

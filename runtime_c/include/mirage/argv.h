@@ -30,6 +30,7 @@ struct mirage_arg {
     const char *doc;
     const char *default_text; /* parsed like a command-line value before argv */
     void *value;              /* storage of the C type listed above */
+    char short_name;          /* 'l' for "-l VALUE" as well as "--logs=VALUE"; 0 for none */
 };
 
 /* Exit statuses of a parse that must end the unikernel. */
