@@ -61,6 +61,8 @@ def main() -> None:
             shutil.copytree(ROOT / name, tmp / name, ignore=shutil.ignore_patterns("build", "__pycache__",
                                                                                    ".sconsign.dblite"))
         env = dict(os.environ, PYTHONPATH=str(tmp))
+        # Python caches compiled modules for users; some sandboxes turn that off.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         folder = tmp / "examples" / opts.example
         tgt = f"target={opts.target}"
         rows = []

@@ -7,7 +7,7 @@ included), median of N runs. References are the real Solo5 v0.12.1 figures measu
 this machine (docs/benchmarks.md); with --solo5 DIR (a Solo5 build tree) the real
 tenders and test_hello images are measured in the same run instead.
 
-Usage: python bench/images.py [--targets unix,spt] [--runs 20] [--solo5 /tmp/solo5]
+Usage: python bench/images.py [--targets unix,spt] [--runs 20] [--solo5 /tmp/solo5] [--cpu nosimd]
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ int unikernel_start(struct mirage_console *console)
 }
 """
 SCONSTRUCT = """import mirage_tools
-env = Environment(tools=["default", "mirage"], toolpath=[mirage_tools.toolpath()])
+env = Environment(tools=["mirage"], toolpath=[mirage_tools.toolpath()])
 env.Unikernel("config.py")
 """
 
@@ -69,6 +69,7 @@ def main() -> None:
     ap.add_argument("--targets", default="unix,spt")
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--solo5", type=Path, help="a Solo5 v0.12.x build tree to measure side by side")
+    ap.add_argument("--cpu", default="baseline", help="cpu= for the images (nosimd where KVM cannot run SIMD)")
     opts = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="mirage-bench-"))
     rows: list[tuple[str, str, str, str, str]] = []
@@ -79,8 +80,8 @@ def main() -> None:
             (folder / name).write_text(text)
         for name in opts.targets.split(","):
             target = get_target(name)
-            subprocess.run([sys.executable, "-m", "SCons", "-Q", f"target={name}"], cwd=folder, check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run([sys.executable, "-m", "SCons", "-Q", f"target={name}", f"cpu={opts.cpu}"], cwd=folder,
+                           check=True, stdout=subprocess.DEVNULL)
             image = folder / "build" / name / target.image_name("hello")
             tender = folder / "build" / name / "tender" / target.tender.name if target.tender else None
             assert target.run is not None

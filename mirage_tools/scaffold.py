@@ -30,7 +30,7 @@ int unikernel_start(struct mirage_console *console)
 SCONSTRUCT = '''# Build: scons target=unix (scons target=list for the others); boot: scons target=unix run
 import mirage_tools
 
-env = Environment(tools=["default", "mirage"], toolpath=[mirage_tools.toolpath()])
+env = Environment(tools=["mirage"], toolpath=[mirage_tools.toolpath()])
 env.Unikernel("config.py")
 '''
 

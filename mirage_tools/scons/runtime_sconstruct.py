@@ -6,5 +6,5 @@ import mirage_tools
 if "prefix" not in ARGUMENTS:
     print("scons: error: give prefix=DIR, the folder to install the runtime into")
     Exit(2)
-env = Environment(tools=["default", "mirage"], toolpath=[mirage_tools.toolpath()])
+env = Environment(tools=["mirage"], toolpath=[mirage_tools.toolpath()])
 env.MirageRuntime(ARGUMENTS["prefix"])
