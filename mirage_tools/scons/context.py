@@ -28,8 +28,6 @@ def compiler_include(cc: str) -> str:
 
 def _base(env: Any, target: Target, opts: Common) -> Any:
     ctx = env.Clone()
-    # Hash a file again only when its timestamp changed: a no-op build then reads no source.
-    ctx.Decider("content-timestamp")
     ctx["MIRAGE_BUILD"] = f"#build/{target.name}"
     # Reproducible output: no build folder or install location in objects or debug info.
     root = env.Dir("#").abspath
