@@ -253,7 +253,8 @@ void hvt_kvm_run(struct hvt *h)
         case KVM_EXIT_INTERNAL_ERROR:
             tender_die("KVM internal error exit (KVM_EXIT_INTERNAL_ERROR, suberror 0x%x) at "
                        "rip=0x%llx: the guest ran an instruction KVM could not handle (under "
-                       "nested PVM this includes any SSE instruction)",
+                       "nested PVM this includes any SSE instruction: build the image with "
+                       "scons cpu=nosimd)",
                        run->internal.suberror, guest_rip(h));
         default:
             tender_die("KVM: unexpected vCPU exit %u at rip=0x%llx", run->exit_reason,
