@@ -10,7 +10,7 @@ from ..paths import RUNTIME
 from ..targets import Target, get_target
 from . import variables
 from .context import host_context, target_context
-from .unikernel import build_tender, expand, object_for, stem
+from .objects import build_tender, expand, object_for, stem
 
 
 def _family_drivers(target: Target) -> list[Path]:

@@ -1,0 +1,107 @@
+"""What goes beside the image: block images packed at build time, the OCI layout for
+urunc, and the `run` and `describe` actions (devices attached the way the target boots)."""
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import SCons.Action
+
+from ..engine import Plan
+from ..errors import ConfigError
+from ..oci import UnikernelImage, write_layout
+from ..tarball import files_below, tar_bytes
+from . import variables
+
+
+def _tar_action(target: Any, source: Any, env: Any) -> int:
+    data = tar_bytes(Path(env["MIRAGE_TAR_FOLDER"]))
+    path = target[0].abspath
+    with open(f"{path}.tmp", "wb") as f:
+        f.write(data)
+    os.replace(f"{path}.tmp", path)
+    return 0
+
+
+def tar_images(app: Any, plan: Plan, config_dir: Any) -> list[Any]:
+    """Block images the build packs from folders (archive_of_files); the same bytes on
+    every target, at their host path relative to config.py's folder."""
+    nodes = []
+    for dev in plan.manifest:
+        if dev.tar_of:
+            packed = plan.folder / dev.tar_of
+            if not packed.is_dir():
+                raise ConfigError(f"block device {dev.name!r}: {packed} is not a folder")
+            nodes += app.Command(config_dir.File(dev.host), [str(p) for p in files_below(packed)],
+                                 SCons.Action.Action(_tar_action, "TAR $TARGET"), MIRAGE_TAR_FOLDER=str(packed))
+    return nodes
+
+
+def oci_layout(app: Any, plan: Plan, image: Any, build: Any, images: list[Any], opts: variables.Common) -> None:
+    """oci=1: an OCI image layout for urunc beside the image."""
+    if not plan.target.urunc_hypervisor:
+        raise ConfigError(f"oci=1: urunc cannot run {plan.target.name} images",
+                          hint="build for target=hvt, spt or virtio")
+    block = images[0] if images else None
+
+    def write(target: Any, source: Any, env: Any) -> int:
+        unikernel = UnikernelImage(Path(image.abspath), plan.target.urunc_hypervisor, opts.args,
+                                   Path(block.abspath) if block is not None else None)
+        write_layout(unikernel, Path(target[0].abspath).parent)
+        return 0
+
+    layout = app.Command(build.File("oci/index.json"), [image, *images[:1]],
+                         SCons.Action.Action(write, "OCI $TARGET"))
+    app.Depends(layout, app.Value(f"{plan.target.urunc_hypervisor} {opts.args}"))
+
+
+def _host_devices(plan: Plan) -> list[tuple[str, str, str]]:
+    """What `run` attaches: (kind, manifest name, host file or tap). A missing block file
+    with a declared size is created; an existing one is never touched."""
+    devices = []
+    for dev in plan.manifest:
+        host = dev.host
+        if dev.tar_of:
+            host = str(plan.folder / dev.host)
+        elif dev.kind == "block":
+            path = plan.folder / dev.host
+            if not path.exists():
+                if dev.size <= 0:
+                    raise ConfigError(f"block device {dev.name!r}: its file {path} does not exist",
+                                      hint="create it (e.g. truncate -s 1M FILE) or give the device a size")
+                with open(path, "xb") as f:
+                    f.truncate(dev.size)
+            host = str(path)
+        devices.append((dev.kind, dev.name, host))
+    return devices
+
+
+def run_action(plan: Plan, image: Any, tender: Any, args: str) -> Any:
+    platform = plan.target
+
+    def run(target: Any, source: Any, env: Any) -> int:
+        try:
+            devices = _host_devices(plan)
+        except ConfigError as e:
+            sys.stderr.write(e.render() + "\n")
+            return 1
+        tender_path = tender.abspath if tender is not None else None
+        assert platform.run is not None
+        cmd = platform.run(image.abspath, shlex.split(args), tender_path, devices)
+        sys.stdout.flush()
+        returncode = subprocess.call(cmd, cwd=plan.folder)
+        return platform.status(returncode) if platform.status else returncode
+
+    return SCons.Action.Action(run, f"RUN {image.path} {args}".rstrip())
+
+
+def describe_action(text: str) -> Any:
+    def show(target: Any, source: Any, env: Any) -> int:
+        sys.stdout.write(text)
+        return 0
+
+    return SCons.Action.Action(show, None)
