@@ -25,6 +25,9 @@ class EmbeddedFile:
         return f"mirage_blob_{self.sha256[:24]}"
 
 
+MAX_KEY = 1023  # the crunch driver's key buffer, less the terminating NUL
+
+
 def _mtime_ns(path: Path) -> int:
     """The file's mtime, clamped to SOURCE_DATE_EPOCH when set (reproducible builds)."""
     mtime = path.stat().st_mtime_ns
@@ -49,6 +52,15 @@ def scan(base: Path, embedded: str, location: Location) -> list[EmbeddedFile]:
             real = path.resolve()
             if not real.is_file() or not real.is_relative_to(root):
                 continue
+            key = path.relative_to(root).as_posix()
+            try:
+                size = len(key.encode("utf-8"))
+            except UnicodeEncodeError:
+                raise ConfigError(f"crunch: the file name {key!r} in {folder} is not valid UTF-8", location,
+                                  "rename it: store keys are UTF-8 text") from None
+            if size > MAX_KEY:
+                raise ConfigError(f"crunch: the key {key[:40]!r}... in {folder} is {size} bytes long", location,
+                                  f"store keys hold at most {MAX_KEY} bytes")
             data = real.read_bytes()
             files.append(EmbeddedFile(path.relative_to(root).as_posix(), embedded, real, len(data),
                                       hashlib.sha256(data).hexdigest(), _mtime_ns(real)))

@@ -34,5 +34,19 @@ def tar_bytes(folder: Path) -> bytes:
     return data + b"\0" * (-len(data) % SECTOR)
 
 
+def unstorable(folder: Path) -> str | None:
+    """Why a file below `folder` cannot go into a ustar archive, or None."""
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        try:
+            name = rel.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"the file name {rel!r} is not valid UTF-8"
+        head, _, tail = name.rpartition(b"/")
+        if len(tail) > 100 or len(head) > 155:
+            return f"the path {rel!r} is too long for a ustar archive (name 100 bytes, folder 155)"
+    return None
+
+
 def files_below(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())

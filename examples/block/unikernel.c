@@ -4,6 +4,8 @@
  * the head, one write per sector for the tail), reads both back the other way round and
  * compares. The pattern changes at every run (its generation is one more than the one
  * found on the disk), so stale data from an earlier run cannot pass for a fresh write.
+ * Before writing, a disk that is not blank must still hold the previous run's pattern at
+ * both ends: data written by one boot is read back by the next.
  * Also checks that a read past the end is refused.
  *
  * Exit 0 when everything matches. A read-only device is not an error: the unikernel
@@ -108,6 +110,27 @@ int unikernel_start(struct mirage_console *console, struct mirage_block *disk)
     }
     uint8_t gen = (uint8_t)(buf[0] - pattern_base(0) + 1);
     mirage_console_printf(console, "block: pattern generation %u\n", (unsigned)gen);
+    size_t used = 0;
+    while (used < ss && buf[used] == 0)
+        used++;
+    if (used < ss) { /* not blank: the previous boot's pattern must be intact at both ends */
+        uint8_t prev = (uint8_t)(gen - 1);
+        long long old = -1;
+        uint64_t starts[2] = {0, tail};
+        for (int e = 0; e < 2 && old < 0; e++) {
+            if ((rc = mirage_block_read(disk, starts[e], buf, region)) < 0) {
+                fail(console, "read", starts[e], rc);
+                goto out;
+            }
+            old = mismatch(buf, starts[e] * ss, region, prev);
+        }
+        if (old >= 0) {
+            mirage_console_printf(console, "block: previous run's data damaged at byte %lld\n", old);
+            goto out;
+        }
+        mirage_console_printf(console, "block: previous run's pattern (generation %u) read back: OK\n",
+                              (unsigned)prev);
+    }
 
     fill(buf, 0, region, gen);
     if ((rc = mirage_block_write(disk, 0, buf, region)) < 0) {

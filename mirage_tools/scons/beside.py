@@ -14,7 +14,7 @@ import SCons.Action
 from ..engine import Plan
 from ..errors import ConfigError
 from ..oci import UnikernelImage, write_layout
-from ..tarball import files_below, tar_bytes
+from ..tarball import files_below, tar_bytes, unstorable
 from . import variables
 
 
@@ -36,6 +36,9 @@ def tar_images(app: Any, plan: Plan, config_dir: Any) -> list[Any]:
             packed = plan.folder / dev.tar_of
             if not packed.is_dir():
                 raise ConfigError(f"block device {dev.name!r}: {packed} is not a folder")
+            why = unstorable(packed)
+            if why:
+                raise ConfigError(f"archive {dev.name!r}: {why}", hint="rename it, or use crunch")
             nodes += app.Command(config_dir.File(dev.host), [str(p) for p in files_below(packed)],
                                  SCons.Action.Action(_tar_action, "TAR $TARGET"), MIRAGE_TAR_FOLDER=str(packed))
     return nodes

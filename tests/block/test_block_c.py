@@ -174,34 +174,33 @@ def _open_file(path: Path) -> Any:
 
 
 @settings(max_examples=60, deadline=None)
-@given(extra=st.integers(0, 511), sectors=st.integers(1, 24), ops=_OPS)
-def test_file_matches_a_bytearray(tmp_path_factory: pytest.TempPathFactory, extra: int, sectors: int,
+@given(sectors=st.integers(1, 24), ops=_OPS)
+def test_file_matches_a_bytearray(tmp_path_factory: pytest.TempPathFactory, sectors: int,
                                   ops: list[tuple[bool, int, int, int]]) -> None:
     ffi, lib = blocklib()
     path = tmp_path_factory.mktemp("file") / "disk.img"
-    initial = _data(99, sectors * 512 + extra)
+    initial = _data(99, sectors * 512)
     path.write_bytes(initial)
     b = _open_file(path)
     try:
         info = lib.mirage_block_info(b)
         assert (info.sector_size, info.sectors, info.read_write) == (512, sectors, True)
-        model = bytearray(initial[:sectors * 512])
+        model = bytearray(initial)
         _apply(b, model, ops)
     finally:
         lib.close(b.handle)
-    assert path.read_bytes() == bytes(model) + initial[sectors * 512:]  # the tail past the last sector is kept
+    assert path.read_bytes() == bytes(model)
 
 
-def test_file_smaller_than_a_sector(tmp_path: Path) -> None:
+@pytest.mark.parametrize("size", [100, 513, 4096 + 300])
+def test_file_of_partial_sectors_is_refused(tmp_path: Path, size: int) -> None:
     ffi, lib = blocklib()
-    path = tmp_path / "tiny.img"
-    path.write_bytes(b"x" * 100)
-    b = _open_file(path)
-    try:
-        assert lib.mirage_block_info(b).sectors == 0
-        assert lib.mirage_block_read(b, 0, ffi.new("char[512]"), 512) == lib.MIRAGE_EINVAL
-    finally:
-        lib.close(b.handle)
+    path = tmp_path / "odd.img"
+    path.write_bytes(b"x" * size)
+    b = ffi.new("struct mirage_block *")
+    lib.stub_clear_log()
+    assert lib.block_of_file_connect(b, b"disk", str(path).encode()) == lib.MIRAGE_EINVAL
+    assert f"odd.img is {size} bytes, not a whole number of 512-byte sectors" in last_log()
 
 
 def test_file_open_errors(tmp_path: Path) -> None:

@@ -109,9 +109,15 @@ def test_round_trip_lands_in_the_host_file(built: tuple[str, Path]) -> None:
                           "block: pattern generation 1\n"
                           "block: wrote and read back 64 KiB: OK\n")
     check_disk(disk.read_bytes(), 1)
-    again = _boot(target, folder, disk)  # the next run sees generation 1 and writes 2
+    again = _boot(target, folder, disk)  # the next run reads generation 1 back and writes 2
     assert again.returncode == 0 and generation(again.stdout) == 2, again.stdout
+    assert "block: previous run's pattern (generation 1) read back: OK\n" in again.stdout
     check_disk(disk.read_bytes(), 2)
+    damaged = bytearray(disk.read_bytes())
+    damaged[-1] ^= 0xFF  # the last sector of the previous run's pattern
+    disk.write_bytes(bytes(damaged))
+    broken = _boot(target, folder, disk)
+    assert broken.returncode == 1 and "previous run's data damaged" in broken.stdout, broken.stdout
 
 
 def test_scons_run_creates_a_missing_disk(built: tuple[str, Path]) -> None:
@@ -131,7 +137,9 @@ def test_scons_run_keeps_an_existing_disk(built: tuple[str, Path]) -> None:
     marker = b"keep me" * 73
     content = bytearray(2 * MiB)
     content[MiB:MiB + len(marker)] = marker
-    content[:512] = pattern(0, 512, 41)  # as if generation 41 had run
+    region = REGION * 512  # as if generation 41 had run: its pattern at both ends
+    content[:region] = pattern(0, region, 41)
+    content[-region:] = pattern(2 * MiB - region, region, 41)
     disk.write_bytes(content)
     out = scons(folder, f"target={target}", "run")
     assert "block: 4096 sectors of 512 bytes, read-write" in out.stdout
@@ -153,16 +161,16 @@ def test_too_small_a_disk_is_reported(built: tuple[str, Path]) -> None:
     assert disk.read_bytes() == bytes(64 * 512)
 
 
-def test_unix_rounds_down_to_whole_sectors(examples: Examples) -> None:
-    """(Solo5 tenders refuse such a file: see test_spt_refuses_...)"""
+def test_unix_refuses_a_file_of_partial_sectors(examples: Examples) -> None:
+    """As the Solo5 tenders do (see test_spt_refuses_...): a clean boot-time error."""
     target, folder = "unix", examples.get("unix")
     disk = folder / "disk.img"
     disk.write_bytes(bytes(MiB + 300))
     out = _boot(target, folder, disk)
-    assert out.returncode == 0 and "2048 sectors of 512 bytes" in out.stdout
-    data = disk.read_bytes()
-    assert len(data) == MiB + 300 and data[MiB:] == bytes(300)
-    check_disk(data[:MiB], 1)
+    assert out.returncode == 1
+    assert "disk.img is 1048876 bytes, not a whole number of 512-byte sectors" in out.stdout + out.stderr
+    assert "block_of_file_0" in out.stdout + out.stderr and "block:" not in out.stdout.replace("[block]", "")
+    assert disk.read_bytes() == bytes(MiB + 300)  # untouched
 
 
 def _without_dac_override() -> list[str]:

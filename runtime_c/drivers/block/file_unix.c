@@ -1,6 +1,7 @@
 /* block_of_file on unix: a host file (or block device) opened read-write, or read-only
  * when the host allows only that. The descriptor is the device's handle; capacity is
- * the size at connect, rounded down to 512-byte sectors. */
+ * the size at connect, which must be a whole number of 512-byte sectors (as the Solo5
+ * tenders require), so no byte of the file is silently left out. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -95,6 +96,12 @@ int block_of_file_connect(struct mirage_block *out, const char *name, const char
         MIRAGE_LOG_ERR("block", "%s: cannot size %s: %s", name, path, strerror(err));
         close(fd);
         return from_errno(err);
+    }
+    if (size % FILE_SECTOR != 0) {
+        MIRAGE_LOG_ERR("block", "%s: %s is %lld bytes, not a whole number of %d-byte sectors", name, path,
+                       (long long)size, FILE_SECTOR);
+        close(fd);
+        return MIRAGE_EINVAL;
     }
     *out = (struct mirage_block){
         .ops = &file_ops,

@@ -6,7 +6,7 @@
 #include <mirage/errors.h>
 #include <mirage/kv_crunch.h>
 
-#define MAX_KEY 1024
+#define MAX_KEY 1024 /* keys up to 1023 bytes: mirage_tools.embed.MAX_KEY */
 
 static const struct mirage_crunch_index *index_of(struct mirage_kv_ro *kv)
 {
