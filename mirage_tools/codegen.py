@@ -131,20 +131,20 @@ def generate(plan: Plan, gen_dir: str) -> dict[str, str]:
 
 
 def _embedded(env: jinja2.Environment, plan: Plan) -> dict[str, str]:
-    """Per embedding device an index (<var>_index.c), and one assembler file per distinct
-    content (blob_<sha>.s, .incbin of the file), so identical files are stored once and a
-    changed file reassembles only its own blob."""
+    """Per embedding device an index (<var>_index.c), and the assembler files holding the
+    contents (.incbin of each distinct content once; see EmbeddedFile.unit)."""
     files: dict[str, str] = {}
-    blobs: dict[str, list[EmbeddedFile]] = {}  # symbol -> files with that content
+    units: dict[str, dict[str, EmbeddedFile]] = {}  # assembler file -> symbol -> a file with that content
     for var, entries in sorted(plan.embedded.items()):
         node = next(n for n in plan.nodes if n.var == var)
         symbols = sorted({f.symbol for f in entries})
         files[f"{var}_index.c"] = env.get_template("crunch_index.c.j2").render(
             var=var, folder=node.device.embed, files=entries, symbols=symbols)
         for f in entries:
-            blobs.setdefault(f.symbol, []).append(f)
-    for symbol, same in sorted(blobs.items()):
-        # Relative to where the build runs (like plan.config), so no absolute path leaks.
-        path = posixpath.join(posixpath.dirname(plan.config), same[0].folder, same[0].key)
-        files[f"{symbol}.s"] = env.get_template("blob.s.j2").render(symbol=symbol, path=path)
+            units.setdefault(f.unit, {}).setdefault(f.symbol, f)
+    for unit, blobs in sorted(units.items()):
+        # Paths relative to where the build runs (like plan.config), so no absolute path leaks.
+        contents = [(symbol, posixpath.join(posixpath.dirname(plan.config), f.folder, f.key))
+                    for symbol, f in sorted(blobs.items())]
+        files[unit] = env.get_template("blob.s.j2").render(blobs=contents)
     return files

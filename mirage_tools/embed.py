@@ -24,7 +24,15 @@ class EmbeddedFile:
         """The assembler symbol of its content (shared by files with equal content)."""
         return f"mirage_blob_{self.sha256[:24]}"
 
+    @property
+    def unit(self) -> str:
+        """The assembler file that holds its content: its own for a large file, so changing
+        it reassembles only that; one shared file for all small ones, so a thousand small
+        files make one object rather than a thousand (linking those is what costs)."""
+        return f"{self.symbol}.s" if self.size >= SMALL else "mirage_blobs_small.s"
 
+
+SMALL = 64 * 1024  # files below this share one assembler file
 MAX_KEY = 1023  # the crunch driver's key buffer, less the terminating NUL
 
 

@@ -64,7 +64,7 @@ def _build_one(env: Any, reg: Registration, config: Any, opts: variables.Common,
         objs += app.Object(gen.File(name.rsplit(".", 1)[0] + ".o"), gen.File(name))
     for entries in plan.embedded.values():  # .incbin is invisible to SCons' scanners
         for f in entries:
-            app.Depends(gen.File(f"{f.symbol}.o"), str(f.path))
+            app.Depends(gen.File(f.unit[:-2] + ".o"), str(f.path))
     for src in plan.user_sources:
         rel = src.relative_to(folder) if src.is_relative_to(folder) else Path(src.name)
         objs += app.Object(build.File(rel.with_suffix(".o").as_posix()), str(src), CCFLAGS=user_flags)

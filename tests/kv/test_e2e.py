@@ -74,14 +74,20 @@ def test_hvt_digests_of_the_shipped_files(tmp_path: Path, backend: str) -> None:
 
 def test_changing_one_file_rebuilds_only_its_blob_the_index_and_the_link(tmp_path: Path) -> None:
     folder = copy_example("kv_ro", tmp_path)
+    (folder / "data" / "large.bin").write_bytes(bytes(100_000))  # large files get a blob of their own
     scons(folder, "target=unix", "kv_ro=crunch")
-    (folder / "data" / "one.txt").write_text("y")
-    new = hashlib.sha256(b"y").hexdigest()[:24]
-    out = scons(folder, "target=unix", "kv_ro=crunch")
     gen = "build/unix/gen"
+    (folder / "data" / "large.bin").write_bytes(b"z" * 100_000)
+    new = hashlib.sha256(b"z" * 100_000).hexdigest()[:24]
+    out = scons(folder, "target=unix", "kv_ro=crunch")
     assert sorted(built_lines(out.stdout)) == sorted([
         f"GEN {gen}/crunch_0_index.c", f"CC {gen}/crunch_0_index.o", f"GEN {gen}/mirage_blob_{new}.s",
         f"AS {gen}/mirage_blob_{new}.o", "LINK build/unix/kv_ro"])
+    (folder / "data" / "one.txt").write_text("y")  # small files share one assembler file
+    out = scons(folder, "target=unix", "kv_ro=crunch")
+    assert sorted(built_lines(out.stdout)) == sorted([
+        f"GEN {gen}/crunch_0_index.c", f"CC {gen}/crunch_0_index.o", f"GEN {gen}/mirage_blobs_small.s",
+        f"AS {gen}/mirage_blobs_small.o", "LINK build/unix/kv_ro"])
     assert run(folder, "unix", "crunch") == expected(folder)
     assert scons(folder, "-q", "target=unix", "kv_ro=crunch", check=False).returncode == 0  # up to date
 
