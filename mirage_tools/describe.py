@@ -28,17 +28,13 @@ def describe_text(plan: Plan) -> str:
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
-def _dot_label(text: str) -> str:
-    return c_string(text)
-
-
 def dot_resolved(plan: Plan) -> str:
     lines = [f"digraph {c_string(plan.name)} {{", "  rankdir=BT;", "  node [shape=box, fontname=Helvetica];"]
     ids = {id(n): f"n{i}" for i, n in enumerate(plan.nodes)}
     for node in plan.nodes:
         shape = ", shape=ellipse" if node.is_job else ""
         label = f"{node.var or node.device.name}\\n{node.device.name} : {node.device.typ}"
-        lines.append(f"  {ids[id(node)]} [label={_dot_label(label)}{shape}];")
+        lines.append(f"  {ids[id(node)]} [label={c_string(label)}{shape}];")
     for node in plan.nodes:
         for i, arg in enumerate(node.args, 1):
             if id(arg) in ids:
@@ -68,7 +64,7 @@ def dot_unresolved(reg: Registration) -> str:
             seen.add(impl)
             me = ident(impl)
             if isinstance(impl, Device):
-                lines.append(f"  {me} [label={_dot_label(f'{impl.name} : {impl.typ}')}];")
+                lines.append(f"  {me} [label={c_string(f'{impl.name} : {impl.typ}')}];")
                 for d in impl.extra_deps:
                     lines.append(f"  {ident(d)} -> {me} [style=dashed];")
             elif isinstance(impl, App):
@@ -77,13 +73,13 @@ def dot_unresolved(reg: Registration) -> str:
                 for i, arg in enumerate(impl.args, 1):
                     lines.append(f"  {ident(arg)} -> {me} [label=\"{i}\"];")
             elif isinstance(impl, If):
-                lines.append(f"  {me} [label={_dot_label(f'if {impl.cond}')}, shape=diamond];")
+                lines.append(f"  {me} [label={c_string(f'if {impl.cond}')}, shape=diamond];")
                 lines.append(f"  {ident(impl.then)} -> {me} [label=\"true\", style=dotted];")
                 lines.append(f"  {ident(impl.otherwise)} -> {me} [label=\"false\", style=dotted];")
             elif isinstance(impl, Match):
-                lines.append(f"  {me} [label={_dot_label(f'match {impl.value}')}, shape=diamond];")
+                lines.append(f"  {me} [label={c_string(f'match {impl.value}')}, shape=diamond];")
                 for value, case in impl.cases:
-                    lines.append(f"  {ident(case)} -> {me} [label={_dot_label(repr(value))}, style=dotted];")
+                    lines.append(f"  {ident(case)} -> {me} [label={c_string(repr(value))}, style=dotted];")
                 lines.append(f"  {ident(impl.default)} -> {me} [label=\"default\", style=dotted];")
     lines.append("}")
     return "\n".join(lines) + "\n"

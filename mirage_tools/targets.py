@@ -52,6 +52,13 @@ class Target:
         return app + self.suffix
 
 
+def tender_command(image: str, args: list[str], tender: str, devices: list[tuple[str, str, str]]) -> list[str]:
+    """How a Solo5 tender boots an image: `TENDER --block:NAME=FILE --net:NAME=TAP IMAGE ARGS`
+    (the same command line for ours and Solo5's; spt and hvt descriptors use it as `run`)."""
+    attach = [f"--{kind}:{name}={host}" for kind, name, host in devices]
+    return [tender, *attach, image, *args]
+
+
 def _load(folder: Path) -> Target:
     spec = importlib.util.spec_from_file_location(f"mirage_target_{folder.name}", folder / "target.py")
     assert spec is not None and spec.loader is not None

@@ -1,4 +1,5 @@
 """A Solo5 hvt image: runs in a KVM virtual machine under the hvt tender (ours or solo5-hvt)."""
+from mirage_tools.targets import tender_command as run  # noqa: F401  (how to boot an image)
 
 suffix = ".hvt"
 solo5 = True
@@ -17,9 +18,3 @@ tender = {
     "include": ["../solo5/include"],
 }
 
-
-def run(image, args, tender, devices):
-    """The command that boots `image` with boot arguments `args` under our tender;
-    `devices` are (kind, manifest name, host file or tap) to attach."""
-    attach = [f"--{kind}:{name}={host}" for kind, name, host in devices]
-    return [tender, *attach, image, *args]

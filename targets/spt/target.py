@@ -1,4 +1,5 @@
 """A Solo5 spt image: runs as a seccomp-sandboxed process under the spt tender (ours or solo5-spt)."""
+from mirage_tools.targets import tender_command as run  # noqa: F401  (how to boot an image)
 
 suffix = ".spt"
 solo5 = True
@@ -18,9 +19,3 @@ tender = {
     "packages": ["libseccomp"],
 }
 
-
-def run(image, args, tender, devices):
-    """The command that boots `image` with boot arguments `args` under our tender;
-    `devices` are (kind, manifest name, host file or tap) to attach."""
-    attach = [f"--{kind}:{name}={host}" for kind, name, host in devices]
-    return [tender, *attach, image, *args]
