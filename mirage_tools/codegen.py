@@ -7,10 +7,11 @@ from functools import cache
 
 import jinja2
 
+from .cargs import BootArg, CArg, CLiteral, Embedded, PlanFact, c_param_type
 from .embed import EmbeddedFile
-from .engine import Node, Plan
+from .engine import Node, Plan, plan_fact
 from .errors import Location
-from .impl import CLiteral, Device
+from .impl import Device
 from .paths import TEMPLATES
 from .typ import FunctorTyp, Typ
 
@@ -40,14 +41,6 @@ def c_literal(value: CLiteral) -> str:
     return c_string(value)
 
 
-def _c_param_type(value: CLiteral) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int64_t"
-    return "const char *"
-
-
 def _ret(c_type: str) -> str:
     """Spell a return type so `T name(void)` reads well for pointers and values alike."""
     return c_type if c_type.endswith("*") else c_type + " "
@@ -57,13 +50,22 @@ def _params(device: Device) -> list[Typ]:
     return list(device.typ.params) if isinstance(device.typ, FunctorTyp) else []
 
 
-def connect_call(node: Node) -> str:
+def c_arg(arg: CArg, node: Node, plan: Plan) -> str:
+    """One connect argument as C, by its kind (see cargs)."""
+    if isinstance(arg, PlanFact):
+        return c_string(plan_fact(plan, arg.which, node.location))
+    if isinstance(arg, BootArg):
+        return f"mirage_arg_{arg.arg.c_name}()"
+    if isinstance(arg, Embedded):
+        return f"&{node.var}_index"
+    return c_literal(arg)
+
+
+def connect_call(node: Node, plan: Plan) -> str:
     args = [f"&{n.var}" for n in node.args if not n.is_job]
     if not node.is_job:
         args.insert(0, f"&{node.var}")
-    args += [c_literal(v) for v in node.device.c_args]
-    if node.device.embed:
-        args.append(f"&{node.var}_index")
+    args += [c_arg(v, node, plan) for v in node.device.c_args]
     return f"{node.device.connect}({', '.join(args)})"
 
 
@@ -79,7 +81,7 @@ def prototype(device: Device) -> str:
         names[typ.name] = count + 1
         name = typ.name if count == 0 else f"{typ.name}{count + 1}"
         params.append(f"{typ.c_type} *{name}")
-    params += [f"{_ret(_c_param_type(v))}arg{i}" for i, v in enumerate(device.c_args)]
+    params += [f"{_ret(c_param_type(v))}arg{i}" for i, v in enumerate(device.c_args)]
     return f"int {device.connect}({', '.join(params) or 'void'})"
 
 
@@ -139,7 +141,7 @@ def _embedded(env: jinja2.Environment, plan: Plan) -> dict[str, str]:
         node = next(n for n in plan.nodes if n.var == var)
         symbols = sorted({f.symbol for f in entries})
         files[f"{var}_index.c"] = env.get_template("crunch_index.c.j2").render(
-            var=var, folder=node.device.embed, files=entries, symbols=symbols)
+            var=var, folder=node.device.embeds[0], files=entries, symbols=symbols)
         for f in entries:
             units.setdefault(f.unit, {}).setdefault(f.symbol, f)
     for unit, blobs in sorted(units.items()):

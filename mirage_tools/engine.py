@@ -6,16 +6,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .devices.info import PlanValue
 from .embed import EmbeddedFile, scan
 from .errors import ConfigError, Location
 from .impl import App, Device, HostDevice, If, Impl, Match, Package
 from .key import Key, RuntimeArg
 from .register import Registration
-from .targets import Target
+from .targets import Target, targets_with_driver
 from .typ import FunctorTyp
 
 
@@ -48,7 +47,8 @@ class Plan:
     jobs: list[Node] = field(default_factory=list)
     argv_enabled: bool = True
     runtime_args: list[RuntimeArg] = field(default_factory=list)
-    runtime_sources: list[str] = field(default_factory=list)  # drivers, relative to runtime_c/
+    runtime_sources: list[str] = field(default_factory=list)  # relative to runtime_c/
+    driver_sources: list[Path] = field(default_factory=list)  # the target's drivers the graph needs
     user_sources: list[Path] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
     manifest: list[HostDevice] = field(default_factory=list)
@@ -175,28 +175,18 @@ def resolve(reg: Registration, target: Target, values: dict[str, object], config
     resolver.node(reg.reporter, reg.location)
     jobs = [resolver.node(j, reg.location) for j in reg.jobs]
     plan = Plan(reg.name, target, config, folder, env, keys)
-    plan.argv_enabled = argv_node.device.name != "no_argv"
+    # The argv device's one connect argument says whether the command line is read.
+    plan.argv_enabled = argv_node.device.c_args != (False,)
     # Devices first (post-order), then jobs, so every job starts with the whole graph connected.
     plan.nodes = [n for n in resolver.order if not n.is_job and n.device.connect is not None]
     plan.nodes += [n for n in resolver.order if n.is_job and n.device.connect is not None]
     plan.jobs = jobs
     _collect(plan, resolver.order, reg)
-    fill_plan_values(plan)
     return plan
 
 
-def fill_plan_values(plan: Plan) -> None:
-    """Devices whose c_args name facts of the resolved plan (PlanValue: app_info's) get
-    them as literals, now that the plan is complete."""
-    for node in plan.nodes:
-        args = node.device.c_args
-        if any(isinstance(a, PlanValue) for a in args):
-            filled = tuple(plan_value(plan, str(a), node.location) if isinstance(a, PlanValue) else a for a in args)
-            node.device = replace(node.device, c_args=filled)
-
-
-def plan_value(plan: Plan, which: str, location: Location) -> str:
-    """The text of one PlanValue: name, target, keys ("key=value" lines, target first),
+def plan_fact(plan: Plan, which: str, location: Location) -> str:
+    """The text of one PlanFact: name, target, keys ("key=value" lines, target first),
     packages (one per line) or config_sha256 (of config.py's bytes)."""
     if which == "name":
         return plan.name
@@ -219,12 +209,18 @@ def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:
     args: dict[str, RuntimeArg] = {}
     for node in order:
         dev = node.device
-        if dev.targets and plan.target.name not in dev.targets:
-            choose = "if_impl(Key.is_unix, ...)" if dev.targets == ("unix",) else "match_impl(Key.target, ...)"
-            raise ConfigError(f"{dev.name} is not available on target {plan.target.name}, only on "
-                              f"{', '.join(dev.targets)}", node.location,
-                              f"use another {dev.result_typ} device on the other targets, with {choose}")
-        for arg in dev.runtime_args:
+        for name in dev.drivers:
+            path = plan.target.driver(name)
+            if path is None:
+                able = targets_with_driver(name)
+                choose = "if_impl(Key.is_unix, ...)" if able == ["unix"] else "match_impl(Key.target, ...)"
+                raise ConfigError(f"{dev.name} is not available on target {plan.target.name}, only on "
+                                  f"{', '.join(able) or 'no target'}", node.location,
+                                  f"{plan.target.name} has no {name} driver; use another {dev.result_typ} "
+                                  f"device there, with {choose}")
+            if path not in plan.driver_sources:
+                plan.driver_sources.append(path)
+        for arg in dev.boot_args:
             prior = args.get(arg.name)
             if prior is not None and prior != arg:
                 raise ConfigError(f"duplicate boot argument --{arg.name}", arg.location,
@@ -246,14 +242,12 @@ def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:
                                       f"looked for {path}")
                 if path not in plan.user_sources:
                     plan.user_sources.append(path)
-            else:
-                src = src.format(drivers=plan.target.drivers)
-                if src not in plan.runtime_sources:
-                    plan.runtime_sources.append(src)
+            elif src not in plan.runtime_sources:
+                plan.runtime_sources.append(src)
         for entry in dev.manifest:
             _add_manifest(plan, entry, node.location)
-        if dev.embed:
-            plan.embedded[node.var] = scan(plan.folder, dev.embed, node.location)
+        for folder in dev.embeds:
+            plan.embedded[node.var] = scan(plan.folder, folder, node.location)
         for pkg in dev.packages:
             if pkg not in plan.packages:
                 plan.packages.append(pkg)

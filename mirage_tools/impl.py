@@ -7,12 +7,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .cargs import BootArg, CArg, CLiteral, Embedded
 from .errors import ConfigError, Location, caller_location
 from .key import Key, RuntimeArg, Value
 from .typ import AnyTyp, FunctorTyp, Typ, check_typ, job
 
 _C_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-CLiteral = str | int | bool
 
 
 @dataclass(frozen=True)
@@ -94,30 +94,31 @@ class Device(Impl):
     """A concrete implementation: a C module with a connect (or, for jobs, a start) function.
 
     `connect` is the C function called as `connect(&self, &arg1, ..., c_args...)`; for a
-    job it is `<name>_start(&arg1, ...)`. `sources` are C files (relative to the runtime
-    root for catalog devices, to config.py's folder for user devices)."""
+    job it is `<name>_start(&arg1, ...)`; c_args are connect arguments (cargs.CArg).
+    `sources` are C files (relative to runtime_c/ for catalog devices, to config.py's
+    folder for user devices); `drivers` name implementations each target supplies from
+    its drivers folder (a target without one cannot build the device)."""
 
     name: str
     typ: AnyTyp
     connect: str | None = None
-    c_args: tuple[CLiteral, ...] = ()
+    c_args: tuple[CArg, ...] = ()
     sources: tuple[str, ...] = ()
+    drivers: tuple[str, ...] = ()
     headers: tuple[str, ...] = ()
     keys: tuple[Key, ...] = ()
     runtime_args: tuple[RuntimeArg, ...] = ()
     packages: tuple[Package, ...] = ()
     extra_deps: tuple[Impl, ...] = ()
     manifest: tuple[HostDevice, ...] = ()
-    embed: str = ""  # a folder (relative to config.py) embedded at build time; connect gets &<var>_index
-    targets: tuple[str, ...] = ()  # the only targets it builds for (checked by the engine); () is all
     user: bool = False  # sources relative to config.py; prototypes generated
     doc: str = ""
     location: Location = field(default_factory=caller_location)
 
     def ident(self) -> tuple[object, ...]:
-        return ("device", self.name, self.typ, self.connect, self.c_args, self.sources,
+        return ("device", self.name, self.typ, self.connect, self.c_args, self.sources, self.drivers,
                 self.headers, self.keys, self.runtime_args, self.packages, self.extra_deps,
-                self.manifest, self.embed, self.targets, self.user)
+                self.manifest, self.user)
 
     def label(self) -> str:
         return self.name
@@ -125,6 +126,17 @@ class Device(Impl):
     @property
     def result_typ(self) -> Typ:
         return self.typ.result if isinstance(self.typ, FunctorTyp) else self.typ
+
+    @property
+    def boot_args(self) -> tuple[RuntimeArg, ...]:
+        """The boot arguments it declares: its runtime_args and those its connect receives."""
+        passed = tuple(a.arg for a in self.c_args if isinstance(a, BootArg))
+        return (*self.runtime_args, *(a for a in passed if a not in self.runtime_args))
+
+    @property
+    def embeds(self) -> tuple[str, ...]:
+        """Folders embedded in the image for its connect."""
+        return tuple(a.folder for a in self.c_args if isinstance(a, Embedded))
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,7 +244,7 @@ def _tuple(values: Sequence[Any] | None, kind: type, what: str, loc: Location) -
     return items
 
 
-def impl(name: str, typ: AnyTyp, *, connect: str | None = None, c_args: Sequence[CLiteral] = (),
+def impl(name: str, typ: AnyTyp, *, connect: str | None = None, c_args: Sequence[CLiteral | RuntimeArg] = (),
          sources: Sequence[str] = (), headers: Sequence[str] = (), keys: Sequence[Key] = (),
          runtime_args: Sequence[RuntimeArg] = (), packages: Sequence[Package] = (),
          extra_deps: Sequence[Impl] = (), doc: str = "") -> Device:
@@ -248,10 +260,11 @@ def impl(name: str, typ: AnyTyp, *, connect: str | None = None, c_args: Sequence
     if not _C_IDENT.match(fn):
         raise ConfigError(f"connect function {fn!r} is not a C identifier", loc)
     for value in c_args:
-        if not isinstance(value, (str, int, bool)):
-            raise ConfigError(f"c_args of {name!r} must be str, int or bool values, not {value!r}", loc)
+        if not isinstance(value, (str, int, bool, RuntimeArg)):
+            raise ConfigError(f"c_args of {name!r} must be str, int or bool values or boot arguments, "
+                              f"not {value!r}", loc)
     return Device(
-        name=name, typ=typ, connect=fn, c_args=tuple(c_args),
+        name=name, typ=typ, connect=fn, c_args=tuple(BootArg(v) if isinstance(v, RuntimeArg) else v for v in c_args),
         sources=_tuple(sources, str, "sources", loc), headers=_tuple(headers, str, "headers", loc),
         keys=_tuple(keys, Key, "keys", loc), runtime_args=_tuple(runtime_args, RuntimeArg, "runtime_args", loc),
         packages=_tuple(packages, Package, "packages", loc),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from .errors import ConfigError, Location, caller_location
+from .paths import RUNTIME
 
 _KEY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _ARG_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -162,18 +163,27 @@ class ArgType:
     name: str       # shown in --help
     c_enum: str     # enum mirage_arg_type
     c_type: str     # storage and accessor type
+    index: int      # the enum's value
 
 
-ARG_TYPES: dict[object, ArgType] = {
-    str: ArgType("STRING", "MIRAGE_ARG_STRING", "const char *"),
-    int: ArgType("INT", "MIRAGE_ARG_INT", "int64_t"),
-    bool: ArgType("BOOL", "MIRAGE_ARG_BOOL", "bool"),
-    list: ArgType("LIST", "MIRAGE_ARG_STRING_LIST", "struct mirage_strings"),
-    ipv4_addr: ArgType("IPV4", "MIRAGE_ARG_IPV4", "struct mirage_ipv4"),
-    ipv4_prefix: ArgType("IPV4/LEN", "MIRAGE_ARG_IPV4_PREFIX", "struct mirage_ipv4_prefix"),
-    ipv6_addr: ArgType("IPV6", "MIRAGE_ARG_IPV6", "struct mirage_ipv6"),
-    ipv6_prefix: ArgType("IPV6/LEN", "MIRAGE_ARG_IPV6_PREFIX", "struct mirage_ipv6_prefix"),
+_TABLE_ROW = re.compile(r'^\s*X\((\w+), "([^"]*)", ([^,]+), "[^"]*"\)', re.MULTILINE)
+
+
+def arg_type_table() -> dict[str, ArgType]:
+    """The boot-argument types of the C runtime's one table (MIRAGE_ARG_TYPES in
+    mirage/argv.h), by enum suffix."""
+    text = (RUNTIME / "include" / "mirage" / "argv.h").read_text()
+    rows = _TABLE_ROW.findall(text)
+    return {e: ArgType(name, f"MIRAGE_ARG_{e}", ctype.strip(), i) for i, (e, name, ctype) in enumerate(rows)}
+
+
+# Which Python type in config.py stands for which row of the C table.
+PY_ARG_TYPES: dict[object, str] = {
+    str: "STRING", int: "INT", bool: "BOOL", list: "STRING_LIST", ipv4_addr: "IPV4",
+    ipv4_prefix: "IPV4_PREFIX", ipv6_addr: "IPV6", ipv6_prefix: "IPV6_PREFIX",
 }
+_TABLE = arg_type_table()
+ARG_TYPES: dict[object, ArgType] = {py: _TABLE[e] for py, e in PY_ARG_TYPES.items()}
 _ARG_TYPE_NAMES = {"str": str, "string": str, "int": int, "bool": bool, "list": list,
                    "ipv4": ipv4_addr, "ipv4_prefix": ipv4_prefix, "ipv6": ipv6_addr,
                    "ipv6_prefix": ipv6_prefix}
@@ -251,7 +261,15 @@ def runtime_arg(name: str, type: object = str, default: object = _NO_DEFAULT,  #
             raise ConfigError(f"boot argument {name!r} of type {ARG_TYPES[type].name} needs a default", loc)
         default = _DEFAULTS[type]
     default = _check_default(name, type, default, loc)
-    return RuntimeArg(name, type, default, doc, loc, short)
+    arg = RuntimeArg(name, type, default, doc, loc, short)
+    if type not in (str, bool):
+        from .argcheck import c_parser_accepts
+
+        if not c_parser_accepts(arg.arg_type.index, arg.default_text):
+            raise ConfigError(f"boot argument {name!r}: default {arg.default_text!r} is refused by the "
+                              f"unikernel's boot-argument parser", loc,
+                              f"give a default of the form --{name}={arg.arg_type.name} takes at boot")
+    return arg
 
 
 def _check_default(name: str, type: object, default: object, loc: Location) -> object:

@@ -34,8 +34,10 @@ default_posix_clock = catalog_device(
 
 noop = catalog_device("noop", job, None, "A job that does nothing.")
 
+# An argv device's one connect argument says whether the generated main reads the command line.
 default_argv = catalog_device(
     "default_argv", argv, None,
-    "Boot arguments from the platform's command line (argv on unix, the tender's on Solo5).")
+    "Boot arguments from the platform's command line (argv on unix, the tender's on Solo5).", c_args=(True,))
 
-no_argv = catalog_device("no_argv", argv, None, "Ignore the command line: every boot argument keeps its default.")
+no_argv = catalog_device("no_argv", argv, None, "Ignore the command line: every boot argument keeps its default.",
+                         c_args=(False,))

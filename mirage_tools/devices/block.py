@@ -40,7 +40,7 @@ def block_of_file(name: str, path: str | None = None, size: int | str | None = N
     nbytes = parse_size(size) if size is not None else 0
     return catalog_device(
         "block_of_file", block, "block_of_file_connect", block_of_file.__doc__ or "",
-        c_args=(name, host), sources=("drivers/block/file_{drivers}.c", "drivers/block/block.c"),
+        c_args=(name, host), sources=("drivers/block/block.c",), drivers=("block_file",),
         manifest=(HostDevice("block", name, host, nbytes),))
 
 

@@ -1,23 +1,24 @@
-"""How catalog devices are declared: like a user's impl, but with C from runtime_c/.
+"""How catalog devices are declared: like a user's impl, but with C from runtime_c/ and
+the target's drivers.
 A device made by a constructor that config.py calls (block_of_file("disk")) records that
 line; a ready-made one (default_console) has none and is reported where config.py uses it."""
 from __future__ import annotations
 
 import inspect
 
+from ..cargs import CArg
 from ..errors import Location, caller_location, in_package
-from ..impl import CLiteral, Device, HostDevice
+from ..impl import Device, HostDevice
 from ..typ import AnyTyp
 
 CATALOG = Location("<catalog>", 0)
 
 
 def catalog_device(name: str, typ: AnyTyp, connect: str | None, doc: str, *,
-                   c_args: tuple[CLiteral, ...] = (), sources: tuple[str, ...] = (),
-                   headers: tuple[str, ...] = (), manifest: tuple[HostDevice, ...] = (),
-                   embed: str = "") -> Device:
-    return Device(name=name, typ=typ, connect=connect, doc=doc, c_args=c_args, sources=sources,
-                  headers=headers, manifest=manifest, embed=embed,
+                   c_args: tuple[CArg, ...] = (), sources: tuple[str, ...] = (), drivers: tuple[str, ...] = (),
+                   headers: tuple[str, ...] = (), manifest: tuple[HostDevice, ...] = ()) -> Device:
+    return Device(name=name, typ=typ, connect=connect, doc=doc, c_args=c_args, sources=sources, drivers=drivers,
+                  headers=headers, manifest=manifest,
                   location=CATALOG if _made_at_import() else caller_location())
 
 

@@ -8,6 +8,7 @@ import posixpath
 import re
 from dataclasses import replace
 
+from ..cargs import Embedded
 from ..errors import ConfigError, caller_location
 from ..impl import Device, Impl, if_impl, match_impl
 from ..key import Key
@@ -19,7 +20,7 @@ KV_RO_KINDS = ("crunch", "direct", "archive")
 
 
 def _kv(*names: str) -> tuple[str, ...]:
-    """Driver sources in runtime_c/drivers/kv/; the kv_ro dispatch and SHA-256 (mirage/sha256.h,
+    """Sources in runtime_c/drivers/kv/; the kv_ro dispatch and SHA-256 (mirage/sha256.h,
     which unikernels with a store may use too) come with every store."""
     return (*(f"drivers/kv/{n}.c" for n in names), "drivers/kv/kv_ro.c", "drivers/kv/sha256.c")
 
@@ -34,8 +35,8 @@ def crunch(folder: str) -> Device:
     """The files below `folder` (relative to config.py), embedded in the image at build time:
     large files through the assembler's .incbin, identical contents stored once."""
     folder = _folder("crunch", folder)
-    return catalog_device("crunch", kv_ro, "crunch_connect", crunch.__doc__ or "", c_args=(folder,),
-                          sources=_kv("crunch"), headers=("mirage/kv_crunch.h",), embed=folder)
+    return catalog_device("crunch", kv_ro, "crunch_connect", crunch.__doc__ or "", c_args=(folder, Embedded(folder)),
+                          sources=_kv("crunch"), headers=("mirage/kv_crunch.h",))
 
 
 def direct_kv_ro(folder: str) -> Impl:
@@ -43,7 +44,7 @@ def direct_kv_ro(folder: str) -> Impl:
     runs; `scons run` runs it in config.py's folder); elsewhere crunch(folder), as Mirage does."""
     folder = _folder("direct_kv_ro", folder)
     direct = catalog_device("direct_kv_ro", kv_ro, "direct_kv_ro_connect", direct_kv_ro.__doc__ or "",
-                            c_args=(folder,), sources=_kv("direct_unix", "kv_index"))
+                            c_args=(folder,), sources=_kv("kv_index"), drivers=("kv_direct",))
     return if_impl(Key.is_unix, direct, crunch(folder))
 
 
@@ -101,7 +102,5 @@ def direct_kv_rw(folder: str) -> Device:
     """The host folder `folder` (relative to where the unikernel runs) as a read-write store.
     Only on unix: configuring it for another target is an error."""
     folder = _folder("direct_kv_rw", folder)
-    dev = catalog_device("direct_kv_rw", kv_rw, "direct_kv_rw_connect", direct_kv_rw.__doc__ or "",
-                         c_args=(folder,), sources=_kv("direct_kv_rw_unix", "direct_unix", "kv_index", "kv_rw"))
-    # Its own config.py line, so the engine's refusal on other targets points at it.
-    return replace(dev, targets=("unix",), location=caller_location())
+    return catalog_device("direct_kv_rw", kv_rw, "direct_kv_rw_connect", direct_kv_rw.__doc__ or "",
+                          c_args=(folder,), sources=_kv("kv_index", "kv_rw"), drivers=("kv_direct", "kv_direct_rw"))

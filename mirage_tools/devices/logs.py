@@ -2,6 +2,7 @@
 `no_reporter`. Every reporter but no_reporter declares the `--logs` boot argument."""
 from __future__ import annotations
 
+from ..cargs import BootArg
 from ..errors import ConfigError, caller_location
 from ..impl import Device, Impl
 from ..key import RuntimeArg
@@ -42,10 +43,10 @@ def default_reporter(clock: Impl | None = None, ring_size: int | None = None, le
         what = f"{clock.label()} : {clock.typ}" if isinstance(clock, Impl) else repr(clock)
         raise ConfigError(f"default_reporter's clock must be a device of module type pclock, not {what}", loc,
                           "e.g. default_reporter(clock=default_posix_clock)")
-    c_args = (LOG_LEVELS.index(level), ring)
+    c_args = (LOG_LEVELS.index(level), ring, BootArg(logs_arg(level)))
     if clock is None:
         return Device(name="default_reporter", typ=reporter, connect="default_reporter_connect", c_args=c_args,
-                      runtime_args=(logs_arg(level),), doc=_DOC, location=CATALOG)
+                      doc=_DOC, location=CATALOG)
     stamped = Device(name="default_reporter", typ=pclock @ reporter, connect="default_reporter_clock_connect",
-                     c_args=c_args, runtime_args=(logs_arg(level),), doc=_DOC, location=CATALOG)
+                     c_args=c_args, doc=_DOC, location=CATALOG)
     return stamped(clock)

@@ -20,7 +20,7 @@ def netif(name: str, tap: str | None = None) -> Device:
     host = tap or name
     return catalog_device(
         "netif", network, "netif_connect", netif.__doc__ or "",
-        c_args=(name, host), sources=("drivers/net/netif_{drivers}.c", "drivers/net/network.c"),
+        c_args=(name, host), sources=("drivers/net/network.c",), drivers=("netif",),
         manifest=(HostDevice("net", name, host),))
 
 

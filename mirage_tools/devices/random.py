@@ -1,6 +1,7 @@
 """Random numbers: a ChaCha20 DRBG seeded from the platform's best entropy source."""
 from __future__ import annotations
 
+from ..cargs import BootArg
 from ..impl import Device
 from ..key import RuntimeArg
 from ..typ import random
@@ -14,8 +15,8 @@ default_random = Device(
     doc="A ChaCha20 DRBG with fast key erasure, seeded from getrandom on unix, RDSEED/RDRAND where "
         "the CPU has them, otherwise timing jitter; reseeded every 65536 requests. The --seed boot "
         "argument makes the stream reproducible, for tests.",
-    sources=("drivers/random/chacha20.c", "drivers/random/drbg.c", "drivers/random/seed_{drivers}.c"),
-    runtime_args=(SEED,), location=CATALOG)
+    c_args=(BootArg(SEED),), sources=("drivers/random/chacha20.c", "drivers/random/drbg.c"),
+    drivers=("random_seed",), location=CATALOG)
 
 
 def rng() -> Device:

@@ -45,8 +45,8 @@ def target_context(env: Any, target: Target, opts: Common) -> Any:
         return _contexts[key]
     ctx = _base(env, target, opts)
     ctx.Append(CCFLAGS=[*WARNINGS, *target.cflags],
-               CPPDEFINES=list(target.cppdefines),
-               CPPPATH=[str(RUNTIME / "include"), *(str((target.folder / d).resolve()) for d in target.include)],
+               CPPDEFINES=[*target.cppdefines, ("MIRAGE_TARGET", f'\\"{target.name}\\"')],
+               CPPPATH=[str(RUNTIME / "include"), *target.include],
                LINKFLAGS=list(target.linkflags), LIBS=list(target.libs))
     if target.freestanding:
         # Our libc instead of the host's; the compiler still provides its freestanding headers.
@@ -56,7 +56,7 @@ def target_context(env: Any, target: Target, opts: Common) -> Any:
                    CPPPATH=[str(RUNTIME / "libc" / "include")],
                    LINKFLAGS=["-nostdlib", "-static", "-no-pie", "-Wl,-z,max-page-size=0x1000",
                               "-Wl,--build-id=none", "-Wl,--gc-sections",
-                              f"-Wl,-T,{target.folder / target.linker_script}"],
+                              f"-Wl,-T,{target.linker_script}"],
                    LIBS=["gcc"])
         if opts.cpu == "nosimd":
             # No SSE anywhere in the image; floating point then fails to compile, loudly.
@@ -107,7 +107,7 @@ def host_context(env: Any, target: Target, opts: Common) -> Any:
     assert target.tender is not None
     ctx = _base(env, target, opts)
     ctx.Append(CCFLAGS=["-O2", "-g", "-Wall", "-Wextra", "-Werror"],
-               CPPPATH=[str((target.folder / d).resolve()) for d in target.tender.include])
+               CPPPATH=list(target.tender.include))
     for package in target.tender.packages:
         ctx.Append(**_pkg_config(package, target))
     _compiledb(ctx, opts, f"#build/{target.name}/tender/compile_commands.json",

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Plan
-from ..errors import ConfigError
 from ..paths import RUNTIME, TARGETS
-from ..targets import Target
+from ..targets import Target, expand
 from . import variables
 from .context import host_context
 
@@ -23,25 +22,23 @@ def object_for(ctx: Any, obj: str, src: Path) -> Any:
     return _objects[obj]
 
 
-def expand(folder: Path, patterns: tuple[str, ...]) -> list[Path]:
-    """Source globs of a target descriptor, relative to its folder, as sorted real paths."""
-    found: list[Path] = []
-    for pattern in patterns:
-        matches = sorted(p.resolve() for p in folder.glob(pattern))
-        if not matches:
-            raise ConfigError(f"target {folder.name}: no source matches {pattern!r} in {folder}")
-        found += [m for m in matches if m not in found]
-    return found
+def base_sources(target: Target) -> list[Path]:
+    """What every image of the target links: the formatter, the core, our libc where the
+    target has no host one, and the target's bindings."""
+    parts = ["format", "core", "libc"] if target.freestanding else ["format", "core"]
+    return [p for part in parts for p in sorted((RUNTIME / part).glob("*.c"))] + expand(target.sources)
+
+
+def object_of(ctx: Any, src: Path) -> Any:
+    """The object of a runtime or target source, under the context's build folder."""
+    build = ctx.subst("$MIRAGE_BUILD")
+    top, root = ("runtime_c", RUNTIME) if src.is_relative_to(RUNTIME) else ("targets", TARGETS)
+    return object_for(ctx, f"{build}/{top}/{stem(src, root)}.o", src)
 
 
 def runtime_objects(ctx: Any, target: Target, plan: Plan) -> list[Any]:
-    build = ctx.subst("$MIRAGE_BUILD")
-    parts = ["core", "libc"] if target.freestanding else ["core"]
-    runtime = [p for part in parts for p in sorted((RUNTIME / part).glob("*.c"))]
-    runtime += [RUNTIME / rel for rel in plan.runtime_sources]
-    objs = [object_for(ctx, f"{build}/runtime_c/{stem(p, RUNTIME)}.o", p) for p in runtime]
-    objs += [object_for(ctx, f"{build}/targets/{stem(p, TARGETS)}.o", p) for p in expand(target.folder, target.sources)]
-    return objs
+    sources = base_sources(target) + [RUNTIME / rel for rel in plan.runtime_sources] + plan.driver_sources
+    return [object_of(ctx, p) for p in sources]
 
 
 def stem(path: Path, root: Path) -> str:
@@ -55,7 +52,6 @@ def build_tender(env: Any, target: Target, opts: variables.Common) -> Any:
     if key not in _tenders:
         host = host_context(env, target, opts)
         build = host.subst("$MIRAGE_BUILD")
-        objs = [object_for(host, f"{build}/tender/{stem(p, TARGETS)}.o", p)
-                for p in expand(target.folder, target.tender.sources)]
+        objs = [object_for(host, f"{build}/tender/{stem(p, TARGETS)}.o", p) for p in expand(target.tender.sources)]
         _tenders[key] = host.Program(f"{build}/tender/{target.tender.name}", objs)[0]
     return _tenders[key]

@@ -10,23 +10,22 @@ from ..paths import RUNTIME
 from ..targets import Target, get_target
 from . import variables
 from .context import host_context, target_context
-from .objects import build_tender, expand, object_for, stem
+from .objects import base_sources, build_tender, object_of
 
 
-def _family_drivers(target: Target) -> list[Path]:
-    """Every driver of the target's family: foo_unix.c only on unix, foo_solo5.c only on Solo5."""
-    others = {"unix", "solo5"} - {target.drivers}
-    return [p for p in sorted((RUNTIME / "drivers").rglob("*.c"))
-            if not any(p.stem.endswith(f"_{o}") for o in others)]
+def _drivers(target: Target) -> list[Path]:
+    """Every target-independent driver and every driver the target supplies."""
+    own = sorted(target.drivers.glob("*.c")) if target.drivers is not None else []
+    return sorted((RUNTIME / "drivers").rglob("*.c")) + own
 
 
 def _pc(target: Target, ctx: Any, prefix: Path, tender: Any) -> str:
     cflags = [f for f in ctx.subst("$CCFLAGS", raw=1).split()
               if not f.startswith(("-W", "$", "-ffile-prefix-map"))]
-    defines = [f"-D{d}" for d in ctx["CPPDEFINES"]]
+    defines = [f"-D{d[0]}={d[1]}" if isinstance(d, tuple) else f"-D{d}" for d in ctx["CPPDEFINES"]]
     includes = [f"-I{ctx.Dir(d).abspath if hasattr(d, 'abspath') else d}" for d in ctx["CPPPATH"]]
     links = [f for f in ctx["LINKFLAGS"] if not f.startswith("-Wl,-T,")]
-    script = target.folder / target.linker_script if target.linker_script else None
+    script = target.linker_script
     lines = [f"prefix={prefix}", "libdir=${prefix}/lib", "bindir=${prefix}/bin", f"target={target.name}",
              f"suffix={target.suffix}", f"linker_script={script or ''}",
              f"tender={'${bindir}/' + target.tender.name if target.tender is not None else ''}", "",
@@ -46,11 +45,7 @@ def runtime_package(env: Any, prefix: str) -> list[Any]:
     target = get_target(opts.target)
     root = Path(prefix).resolve()
     ctx = target_context(env, target, opts)
-    parts = ["core", "libc"] if target.freestanding else ["core"]
-    sources = [p for part in parts for p in sorted((RUNTIME / part).glob("*.c"))] + _family_drivers(target)
-    objs = [object_for(ctx, f"{ctx.subst('$MIRAGE_BUILD')}/runtime_c/{stem(p, RUNTIME)}.o", p) for p in sources]
-    objs += [object_for(ctx, f"{ctx.subst('$MIRAGE_BUILD')}/targets/{stem(p, target.folder.parent)}.o", p)
-             for p in expand(target.folder, target.sources)]
+    objs = [object_of(ctx, p) for p in base_sources(target) + _drivers(target)]
     lib = ctx.StaticLibrary(str(root / "lib" / f"mirage-runtime-{target.name}"), objs)
     nodes = list(lib)
     tender = None

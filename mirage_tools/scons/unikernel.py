@@ -71,7 +71,7 @@ def _build_one(env: Any, reg: Registration, config: Any, opts: variables.Common,
     objs += runtime_objects(ctx, target, plan)
     image = app.Program(build.File(target.image_name(plan.name)), objs)[0]
     if target.linker_script:
-        app.Depends(image, str(target.folder / target.linker_script))
+        app.Depends(image, str(target.linker_script))
     tender = build_tender(env, target, opts) if target.tender else None
     images = tar_images(app, plan, config.dir)
     run = env.Alias("run", [image, *images, *([tender] if tender is not None else [])],

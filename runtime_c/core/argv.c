@@ -11,9 +11,8 @@
 
 #include <mirage/argv.h>
 #include <mirage/errors.h>
+#include <mirage/format.h>
 #include <mirage/platform.h>
-
-#include "format.h"
 
 /* ---- value grammars ---- */
 
@@ -231,59 +230,33 @@ int mirage_arg_parse_value(enum mirage_arg_type type, char *text, void *out)
 
 /* ---- the command line ---- */
 
-union any_value {
-    const char *s;
-    int64_t i;
-    bool b;
-    struct mirage_strings l;
-    struct mirage_ipv4 v4;
-    struct mirage_ipv4_prefix p4;
-    struct mirage_ipv6 v6;
-    struct mirage_ipv6_prefix p6;
-};
+/* Room for a value of any type. */
+#define MEMBER_(e, name, ctype, what) ctype e;
+union any_value { MIRAGE_ARG_TYPES(MEMBER_) };
+#undef MEMBER_
 
+/* Per type, from the one table in <mirage/argv.h>. */
 static size_t value_size(enum mirage_arg_type type)
 {
-    switch (type) {
-    case MIRAGE_ARG_STRING: return sizeof(const char *);
-    case MIRAGE_ARG_INT: return sizeof(int64_t);
-    case MIRAGE_ARG_BOOL: return sizeof(bool);
-    case MIRAGE_ARG_STRING_LIST: return sizeof(struct mirage_strings);
-    case MIRAGE_ARG_IPV4: return sizeof(struct mirage_ipv4);
-    case MIRAGE_ARG_IPV4_PREFIX: return sizeof(struct mirage_ipv4_prefix);
-    case MIRAGE_ARG_IPV6: return sizeof(struct mirage_ipv6);
-    case MIRAGE_ARG_IPV6_PREFIX: return sizeof(struct mirage_ipv6_prefix);
-    }
+#define SIZE_(e, name, ctype, what) case MIRAGE_ARG_##e: return sizeof(ctype);
+    switch (type) { MIRAGE_ARG_TYPES(SIZE_) }
+#undef SIZE_
     return 0;
 }
 
 static const char *type_name(enum mirage_arg_type type)
 {
-    switch (type) {
-    case MIRAGE_ARG_STRING: return "STRING";
-    case MIRAGE_ARG_INT: return "INT";
-    case MIRAGE_ARG_BOOL: return "BOOL";
-    case MIRAGE_ARG_STRING_LIST: return "LIST";
-    case MIRAGE_ARG_IPV4: return "IPV4";
-    case MIRAGE_ARG_IPV4_PREFIX: return "IPV4/LEN";
-    case MIRAGE_ARG_IPV6: return "IPV6";
-    case MIRAGE_ARG_IPV6_PREFIX: return "IPV6/LEN";
-    }
+#define NAME_(e, name, ctype, what) case MIRAGE_ARG_##e: return name;
+    switch (type) { MIRAGE_ARG_TYPES(NAME_) }
+#undef NAME_
     return "VALUE";
 }
 
 static const char *expected(enum mirage_arg_type type)
 {
-    switch (type) {
-    case MIRAGE_ARG_STRING: return "a string";
-    case MIRAGE_ARG_INT: return "an integer";
-    case MIRAGE_ARG_BOOL: return "true or false";
-    case MIRAGE_ARG_STRING_LIST: return "a comma-separated list";
-    case MIRAGE_ARG_IPV4: return "an IPv4 address";
-    case MIRAGE_ARG_IPV4_PREFIX: return "an IPv4 prefix (address/length)";
-    case MIRAGE_ARG_IPV6: return "an IPv6 address";
-    case MIRAGE_ARG_IPV6_PREFIX: return "an IPv6 prefix (address/length)";
-    }
+#define WHAT_(e, name, ctype, what) case MIRAGE_ARG_##e: return what;
+    switch (type) { MIRAGE_ARG_TYPES(WHAT_) }
+#undef WHAT_
     return "a value";
 }
 
@@ -369,9 +342,7 @@ static const struct mirage_arg *lookup(const struct mirage_arg *args, size_t nar
     return NULL;
 }
 
-/* The table of the last parse, for mirage_arg_get (generated main.c's is static). */
-static const struct mirage_arg *parsed_args;
-static size_t parsed_nargs;
+/* The program name of the last parse, for mirage_arg_reject. */
 static const char *parsed_prog = "unikernel";
 
 int mirage_argv_parse(const struct mirage_arg *args, size_t nargs, int argc, char **argv,
@@ -380,8 +351,6 @@ int mirage_argv_parse(const struct mirage_arg *args, size_t nargs, int argc, cha
     static char true_text[] = "true";
     if (prog == NULL)
         prog = "unikernel";
-    parsed_args = args;
-    parsed_nargs = nargs;
     parsed_prog = prog;
     for (size_t i = 0; i < nargs; i++) {
         int status = set_default(&args[i], prog);
@@ -390,8 +359,6 @@ int mirage_argv_parse(const struct mirage_arg *args, size_t nargs, int argc, cha
     }
     for (int i = 1; i < argc; i++) {
         char *word = argv[i];
-        if (strncmp(word, "--solo5:", 8) == 0)
-            continue;
         if (strcmp(word, "--help") == 0) {
             print_help(args, nargs, prog);
             return MIRAGE_EXIT_HELP;
@@ -442,18 +409,6 @@ int mirage_argv_parse(const struct mirage_arg *args, size_t nargs, int argc, cha
         if (status != 0)
             return status;
     }
-    return 0;
-}
-
-int mirage_arg_get(const char *name, void *out, size_t size)
-{
-    const struct mirage_arg *a = parsed_args != NULL ? lookup(parsed_args, parsed_nargs, name, strlen(name))
-                                                     : NULL;
-    if (a == NULL)
-        return MIRAGE_ENOENT;
-    if (size != value_size(a->type))
-        return MIRAGE_EINVAL;
-    memcpy(out, a->value, size);
     return 0;
 }
 

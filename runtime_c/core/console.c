@@ -5,9 +5,8 @@
 #include <string.h>
 
 #include <mirage/console.h>
+#include <mirage/format.h>
 #include <mirage/platform.h>
-
-#include "format.h"
 
 int mirage_console_write(struct mirage_console *c, const void *buf, size_t len)
 {

@@ -10,13 +10,14 @@
 #include <string.h>
 #if __STDC_HOSTED__
 #include <signal.h>
+#else
+#include <mirage_libc.h>
 #endif
 
 #include <mirage/errors.h>
+#include <mirage/format.h>
 #include <mirage/log.h>
 #include <mirage/platform.h>
-
-#include "format.h"
 
 static const char *level_name(enum mirage_log_level level)
 {
@@ -210,6 +211,8 @@ int mirage_log_set_ring(size_t lines)
     ring_next = ring_count = 0;
 #if __STDC_HOSTED__
     signal(SIGABRT, lines > 0 ? on_abort : SIG_DFL);
+#else
+    mirage_libc_set_abort_hook(lines > 0 ? mirage_log_dump_ring : NULL);
 #endif
     return 0;
 }

@@ -1,5 +1,5 @@
 /* The console reporter: the log facility already writes to the console, so
- * connecting sets it up: the threshold chosen in config.py, then --logs over it,
+ * connecting sets it up: the threshold chosen in config.py, then --logs (a connect argument) over it,
  * the stamp (wall clock when a pclock is given, else seconds since boot) and the
  * ring of recent lines. */
 #include <stddef.h>
@@ -12,15 +12,15 @@
 #define STR(x) #x
 #define XSTR(x) STR(x)
 
-static int setup(struct mirage_reporter *out, enum mirage_log_stamp stamp, int level, int64_t ring_size)
+static int setup(struct mirage_reporter *out, enum mirage_log_stamp stamp, int level, int64_t ring_size,
+                 const char *logs)
 {
     if (level < MIRAGE_LOG_QUIET || level > MIRAGE_LOG_DEBUG || ring_size < 0 ||
         ring_size > MIRAGE_LOG_RING_MAX)
         return MIRAGE_EINVAL;
     mirage_log_set_level((enum mirage_log_level)level);
     mirage_log_clear_source_levels();
-    const char *logs = NULL;
-    if (mirage_arg_get("logs", &logs, sizeof logs) == 0 && logs != NULL && mirage_log_configure(logs) != 0)
+    if (logs != NULL && mirage_log_configure(logs) != 0)
         mirage_arg_reject("logs", logs, "LEVEL or SRC:LEVEL, comma separated, at most "
                                         XSTR(MIRAGE_LOG_MAX_SOURCES) " sources "
                                         "(levels: quiet, error, warning, info, debug)");
@@ -34,14 +34,14 @@ static int setup(struct mirage_reporter *out, enum mirage_log_stamp stamp, int l
     return MIRAGE_OK;
 }
 
-int default_reporter_connect(struct mirage_reporter *out, int level, int64_t ring_size)
+int default_reporter_connect(struct mirage_reporter *out, int level, int64_t ring_size, const char *logs)
 {
-    return setup(out, MIRAGE_LOG_STAMP_MONOTONIC, level, ring_size);
+    return setup(out, MIRAGE_LOG_STAMP_MONOTONIC, level, ring_size, logs);
 }
 
 int default_reporter_clock_connect(struct mirage_reporter *out, struct mirage_pclock *clock, int level,
-                                   int64_t ring_size)
+                                   int64_t ring_size, const char *logs)
 {
     (void)clock; /* an ambient service: its presence is what matters (connected before us) */
-    return setup(out, MIRAGE_LOG_STAMP_WALL, level, ring_size);
+    return setup(out, MIRAGE_LOG_STAMP_WALL, level, ring_size, logs);
 }

@@ -1,7 +1,6 @@
 /* Helpers for the generated entry point. */
+#include <mirage/format.h>
 #include <mirage/runtime.h>
-
-#include "format.h"
 
 int mirage_connect_failed(const char *var, const char *impl, const char *where, int err)
 {

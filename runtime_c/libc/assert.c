@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mirage_libc.h>
+
 #include "internal.h"
 
 void __mirage_libc_puts(const char *s)
@@ -26,13 +28,18 @@ _Noreturn void __mirage_assert_fail(const char *expr, const char *file, int line
     abort();
 }
 
-/* The runtime's log ring, when the image has one: the last lines are the post-mortem.
- * Weak, so the libc links (and its tests run) without the runtime. */
-void mirage_log_dump_ring(void) __attribute__((weak));
+static void (*abort_hook)(void);
+
+void mirage_libc_set_abort_hook(void (*hook)(void))
+{
+    abort_hook = hook;
+}
 
 _Noreturn void abort(void)
 {
-    if (mirage_log_dump_ring)
-        mirage_log_dump_ring();
+    void (*hook)(void) = abort_hook;
+    abort_hook = NULL; /* once: an abort inside the hook goes straight to the platform */
+    if (hook != NULL)
+        hook();
     mirage_platform_abort();
 }

@@ -1,5 +1,5 @@
 /* snprintf and friends: a buffer sink over the runtime's printf engine
- * (runtime_c/core/format.c, always linked with this libc). See <stdio.h> for
+ * (runtime_c/format/format.c, always linked with this libc). See <stdio.h> for
  * what is supported. */
 #include <errno.h>
 #include <limits.h>
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/format.h"
+#include <mirage/format.h>
 
 struct dest {
     char *buf;

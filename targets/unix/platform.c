@@ -11,7 +11,7 @@
 
 #include <mirage/errors.h>
 #include <mirage/platform.h>
-#include <mirage/unix.h>
+#include <unix_platform.h>
 
 #define NHANDLES 64
 

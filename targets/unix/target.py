@@ -1,11 +1,9 @@
 """A normal Linux process built with the system compiler and libc (for development and tests)."""
 
-suffix = ""
-solo5 = False
-freestanding = False
 cflags = ["-O2", "-g"]
 sources = ["platform.c"]
 include = ["include"]
+drivers = "drivers"
 
 
 def run(image, args, tender, devices):

@@ -1,17 +1,12 @@
 """A Solo5 virtio image: boots under QEMU (Multiboot, legacy virtio-pci devices; TCG when KVM is unusable)."""
 import os
 
+family = "solo5"
 suffix = ".virtio"
-solo5 = True
-freestanding = True
-drivers = "solo5"
 urunc_hypervisor = "qemu"
-cflags = ["-O2", "-g", "-mno-red-zone", "-fno-pie", "-fno-pic", "-fstack-protector-strong",
-          "-mstack-protector-guard=global"]
 cppdefines = ["SOLO5_ABI_TARGET=3", "SOLO5_ABI_VERSION=1"]
-sources = ["bindings/*.c", "bindings/*.S", "../solo5/bindings/*.c", "../solo5/bindings/x86_64/*.c",
-           "../solo5/abi_note.c"]
-include = ["../solo5/include"]
+sources = ["bindings/*.c", "bindings/*.S"]
+family_sources = ["bindings/x86_64/*.c"]  # the x86-64 VM code hvt and virtio share
 linker_script = "virtio.ld"
 
 

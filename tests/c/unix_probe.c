@@ -9,7 +9,7 @@
 #include <mirage/clock.h>
 #include <mirage/console.h>
 #include <mirage/runtime.h>
-#include <mirage/unix.h>
+#include <unix_platform.h>
 
 static struct mirage_console con;
 

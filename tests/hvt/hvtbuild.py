@@ -12,22 +12,20 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from mirage_tools.targets import get_target
 from tests import machine
 from tests.cbuild import ROOT, cache_dir, digest, publish, tmp_path_for
-from tests.tender.guestbuild import SOLO5, GuestTarget, freestanding_cflags
-from tests.tender.sptbuild import run  # noqa: F401  (re-exported)
+from tests.tender.guestbuild import GuestTarget, freestanding_cflags
+from tests.tender.sptbuild import run, tender_parts  # noqa: F401  (run re-exported)
 
 CACHE = cache_dir("test-hvt", "hvt")
-HVT = ROOT / "targets" / "hvt"
-
-TENDER_SOURCES = sorted((HVT / "tender").glob("*.c")) + sorted((SOLO5 / "tender").glob("*.c"))
-TENDER_HEADERS = (sorted((HVT / "tender").glob("*.h")) + sorted((SOLO5 / "tender").glob("*.h"))
-                  + sorted((SOLO5 / "include").rglob("*.h")))
-LINKER_SCRIPT = HVT / "hvt.ld"
+HVT = get_target("hvt")
+LINKER_SCRIPT = HVT.linker_script
+TENDER_SOURCES, TENDER_HEADERS, _INCLUDES = tender_parts(HVT)
 
 SPT_TARGET, HVT_TARGET, ABI_VERSION = 2, 1, 2
 
-TENDER_CFLAGS = ["-O2", "-Wall", "-Wextra", "-Werror", f"-I{SOLO5 / 'include'}"]
+TENDER_CFLAGS = ["-O2", "-Wall", "-Wextra", "-Werror", *_INCLUDES]
 
 
 def build_tender() -> Path:

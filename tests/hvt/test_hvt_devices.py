@@ -1,6 +1,6 @@
 """Block and network devices through the hvt hypercalls, driven by the same
 guests as the spt tests (tests/tender/guests/block.c and net.c use only
-mirage/solo5.h, which both targets implement). Device attachment is shared
+solo5_platform.h, which both targets implement). Device attachment is shared
 code (targets/solo5/tender/devices.c), tested in depth by the spt tests."""
 from __future__ import annotations
 

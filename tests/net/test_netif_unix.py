@@ -1,4 +1,4 @@
-"""The unix netif driver (runtime_c/drivers/net/netif_unix.c) for real, in a private
+"""The unix netif driver (targets/unix/drivers/netif.c) for real, in a private
 network namespace: what connect reports, frames written reach the tap, frames sent
 by the host reach the listener, whole and in order, even in a burst."""
 from __future__ import annotations
@@ -37,7 +37,8 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-O1",
                     f"-I{ROOT / 'runtime_c' / 'include'}", f"-I{ROOT / 'targets' / 'unix' / 'include'}",
                     "-o", str(exe), *map(str, CORE_SOURCES), str(ROOT / "targets" / "unix" / "platform.c"),
-                    str(drivers / "network.c"), str(drivers / "netif_unix.c"), str(HERE / "netif_probe.c")],
+                    str(drivers / "network.c"), str(ROOT / "targets" / "unix" / "drivers" / "netif.c"),
+                    str(HERE / "netif_probe.c")],
                    check=True, timeout=120)
     return exe
 

@@ -8,21 +8,9 @@ from typing import Any
 import pytest
 
 from tests.cbuild import build
+from tests.cdecl import cdef_of
 
-CDEF = """
-struct mirage_network;
-typedef void (*mirage_frame_fn)(void *ctx, const uint8_t *frame, size_t len);
-struct mirage_network_ops {
-    int (*write)(struct mirage_network *n, const void *frame, size_t len);
-    int (*listen)(struct mirage_network *n, mirage_frame_fn fn, void *ctx);
-};
-struct mirage_network {
-    const struct mirage_network_ops *ops; const char *name; uint8_t mac[6]; uint16_t mtu;
-    unsigned handle; mirage_frame_fn fn; void *ctx; void *state;
-};
-int mirage_network_write(struct mirage_network *n, const void *frame, size_t len);
-int mirage_network_listen(struct mirage_network *n, mirage_frame_fn fn, void *ctx);
-"""
+CDEF = cdef_of(("mirage/network.h",))
 EINVAL, EAGAIN = -1, -3
 
 

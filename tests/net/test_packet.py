@@ -10,15 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.cbuild import build
+from tests.cbuild import ROOT, build
+from tests.cdecl import cdef_of
 
-CDEF = """
-struct arp_ping_host { uint8_t mac[6]; uint8_t ip[4]; };
-enum arp_ping_answer { ARP_PING_NONE = 0, ARP_PING_ARP = 1, ARP_PING_ECHO = 2 };
-uint16_t arp_ping_checksum(const uint8_t *data, size_t len);
-enum arp_ping_answer arp_ping_answer(const struct arp_ping_host *me, const uint8_t *frame,
-                                     size_t len, uint8_t *out, size_t out_size, size_t *out_len);
-"""
+CDEF = cdef_of(("packet.h",), (ROOT / "examples" / "arp_ping",))
 
 ME_MAC = bytes.fromhex("0200c0ffee01")
 ME_IP = bytes([10, 0, 0, 2])

@@ -1,6 +1,5 @@
 """The Python side of default_random, default_reporter and app_info: catalog entries,
-their boot arguments, the generated connect calls, and the engine filling in app_info's
-plan values (PlanValue)."""
+their boot arguments, the generated connect calls, and app_info's plan facts (PlanFact)."""
 from __future__ import annotations
 
 import hashlib
@@ -25,9 +24,9 @@ from mirage_tools import (
     package,
     random,
 )
+from mirage_tools.cargs import PLAN_FACTS, PlanFact
 from mirage_tools.codegen import connect_call, generate
-from mirage_tools.devices.info import PlanValue
-from mirage_tools.engine import resolve
+from mirage_tools.engine import plan_fact, resolve
 from mirage_tools.loader import load_config
 from mirage_tools.register import REGISTRY, register
 from mirage_tools.targets import get_target
@@ -51,24 +50,25 @@ def node(plan, name):
 def test_default_random_sources_follow_the_target_and_declare_seed():
     reg = registration("r", [main("m", random @ job)(default_random)], src=None)
     unix, spt = plan_for(reg, "unix"), plan_for(reg, "spt")
-    assert unix.runtime_sources[-3:] == ["drivers/random/chacha20.c", "drivers/random/drbg.c",
-                                         "drivers/random/seed_unix.c"]
-    assert spt.runtime_sources[-1] == "drivers/random/seed_solo5.c"
+    assert unix.runtime_sources[-2:] == ["drivers/random/chacha20.c", "drivers/random/drbg.c"]
+    assert unix.driver_sources == [get_target("unix").folder / "drivers" / "random_seed.c"]
+    assert spt.driver_sources == [get_target("spt").folder.parent / "solo5" / "drivers" / "random_seed.c"]
     assert [a.name for a in unix.runtime_args] == ["logs", "seed"]
-    assert connect_call(node(unix, "default_random")) == "default_random_connect(&default_random_0)"
+    assert connect_call(node(unix, "default_random"), unix) == (
+        "default_random_connect(&default_random_0, mirage_arg_seed())")
 
 
 def test_default_reporter_without_and_with_a_clock():
     reg = registration("r", [main("m", job)], src=None)
     plan = plan_for(reg)
-    assert connect_call(plan.nodes[0]) == "default_reporter_connect(&default_reporter_0, 2, 0)"
+    assert connect_call(plan.nodes[0], plan) == "default_reporter_connect(&default_reporter_0, 2, 0, mirage_arg_logs())"
     assert plan.runtime_args[0].default == "*:info"
     reg = registration("r", [main("m", job)], src=None,
                        reporter=default_reporter(clock=default_posix_clock, ring_size=64, level="debug"))
     plan = plan_for(reg)
     assert [n.var for n in plan.nodes[:2]] == ["default_posix_clock_0", "default_reporter_0"]
-    assert connect_call(plan.nodes[1]) == (
-        "default_reporter_clock_connect(&default_reporter_0, &default_posix_clock_0, 3, 64)")
+    assert connect_call(plan.nodes[1], plan) == (
+        "default_reporter_clock_connect(&default_reporter_0, &default_posix_clock_0, 3, 64, mirage_arg_logs())")
     assert plan.runtime_args[0].default == "*:debug"
     no = plan_for(registration("r", [main("m", job)], src=None, reporter=no_reporter))
     assert no.runtime_args == [] and no.nodes[0].device.name == "m"
@@ -88,11 +88,10 @@ def test_default_reporter_checks_its_arguments(kwargs, message):
     assert message in e.value.message and e.value.location.file == __file__
 
 
-def test_plan_value_is_never_equal_to_a_plain_string():
-    assert PlanValue("name") == PlanValue("name") and PlanValue("name") != "name"
-    assert "name" != PlanValue("name") and hash(PlanValue("name")) != hash("name")
+def test_plan_fact_is_never_equal_to_a_plain_string():
+    assert PlanFact("name") == PlanFact("name") and PlanFact("name") != "name"
     with pytest.raises(ValueError):
-        PlanValue("colour")
+        PlanFact("colour")
 
 
 def test_app_info_gets_the_plan_values(tmp_path):
@@ -106,8 +105,10 @@ def test_app_info_gets_the_plan_values(tmp_path):
     reg = load_config(config, "config.py")
     plan = resolve(reg, get_target("spt"), {"net": "direct"}, "config.py", tmp_path)
     sha = hashlib.sha256(config.read_bytes()).hexdigest()
-    assert node(plan, "app_info").device.c_args == (
-        "infoapp", "spt", "target=spt\nnet=direct\nnote=two\\nlines", "lwip>=2.1", sha)
+    info_node = node(plan, "app_info")
+    assert info_node.device.c_args == tuple(PlanFact(f) for f in PLAN_FACTS)
+    assert [plan_fact(plan, f, info_node.location) for f in PLAN_FACTS] == [
+        "infoapp", "spt", "target=spt\nnet=direct\nnote=two\\nlines", "lwip>=2.1", sha]
     main_c = generate(plan, "build/spt/gen")["main.c"]
     assert (f'app_info_connect(&app_info_0, "infoapp", "spt", "target=spt\\012net=direct\\012note=two\\\\nlines", '
             f'"lwip>=2.1", "{sha}")') in main_c
@@ -118,7 +119,7 @@ def test_app_info_gets_the_plan_values(tmp_path):
 def test_app_info_needs_a_readable_config():
     reg = registration("x", [main("m", info @ job)(app_info)], src=None)
     with pytest.raises(ConfigError) as e:
-        plan_for(reg, folder=Path("/nonexistent-folder"))
+        generate(plan_for(reg, folder=Path("/nonexistent-folder")), "build/unix/gen")
     assert "for its sha256" in e.value.message
 
 
@@ -127,7 +128,8 @@ def test_keys_and_packages_of_a_bare_plan():
     reg = registration("bare", [main("m", info @ job, keys=[k])(app_info)], src=None,
                        packages=[package("zlib")])
     plan = resolve(reg, get_target("unix"), {}, __file__, Path(__file__).parent)
-    name, target, keys, packages, _ = node(plan, "app_info").device.c_args
+    info_node = node(plan, "app_info")
+    name, target, keys, packages = (plan_fact(plan, f, info_node.location) for f in PLAN_FACTS[:4])
     assert (name, target, keys, packages) == ("bare", "unix", "target=unix\nflavour=false", "zlib")
 
 

@@ -197,9 +197,9 @@ def reporter(words: list[str], *, clock: bool = False, level: int = INFO, ring: 
     assert args.status == 0
     out = ffi.new("struct mirage_reporter *")
     if clock:
-        rc = c.default_reporter_clock_connect(out, ffi.new("struct mirage_pclock *"), level, ring)
+        rc = c.default_reporter_clock_connect(out, ffi.new("struct mirage_pclock *"), level, ring, args.value("logs"))
     else:
-        rc = c.default_reporter_connect(out, level, ring)
+        rc = c.default_reporter_connect(out, level, ring, args.value("logs"))
     return rc, out
 
 

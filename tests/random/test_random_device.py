@@ -22,7 +22,7 @@ def connect(words: list[str], specs: dict[str, str] | None = None) -> tuple[int,
     ffi, c = lib()
     args = Args({"seed": ""} if specs is None else specs, words)
     assert args.status == 0
-    rc = c.default_random_connect(ffi.new("struct mirage_random *"))
+    rc = c.default_random_connect(ffi.new("struct mirage_random *"), args.value("seed"))
     return rc, ffi.string(c.mirage_random_source()).decode()
 
 
@@ -43,21 +43,6 @@ def test_without_seed_the_platform_seeds_and_streams_differ() -> None:
     assert connect([], specs={}) == (0, "getrandom")  # no --seed declared at all
     assert random_bytes(32) != first
     assert connect(["--seed="]) == (0, "getrandom")  # empty: not given
-
-
-def test_arg_get_reads_the_last_parse() -> None:
-    ffi, c = lib()
-    args = Args({"seed": "ab", "logs": "*:info"}, ["--logs=tcp:debug"])
-    assert args.status == 0
-    value = ffi.new("const char *[1]")
-    assert c.mirage_arg_get(b"logs", value, ffi.sizeof("const char *")) == 0
-    assert ffi.string(value[0]) == b"tcp:debug"
-    assert c.mirage_arg_get(b"seed", value, ffi.sizeof("const char *")) == 0
-    assert ffi.string(value[0]) == b"ab"
-    assert c.mirage_arg_get(b"see", value, ffi.sizeof("const char *")) == c.MIRAGE_ENOENT
-    assert c.mirage_arg_get(b"seedy", value, ffi.sizeof("const char *")) == c.MIRAGE_ENOENT
-    assert c.mirage_arg_get(b"logs", value, 1) == c.MIRAGE_EINVAL
-    assert ffi.string(value[0]) == b"ab"  # untouched on failure
 
 
 def cpu_flags() -> set[str]:

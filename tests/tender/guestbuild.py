@@ -27,14 +27,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from mirage_tools.targets import get_target
+from mirage_tools.targets import expand, get_target
 from tests.cbuild import ROOT, digest, publish, tmp_path_for
 
 GUESTS = Path(__file__).resolve().parent / "guests"
 SOLO5 = ROOT / "targets" / "solo5"
 RUNTIME = ROOT / "runtime_c"
 ABI_NOTE = SOLO5 / "abi_note.c"
-LIBC_SOURCES = sorted((RUNTIME / "libc").glob("*.c")) + [RUNTIME / "core" / "format.c"]
+LIBC_SOURCES = sorted((RUNTIME / "libc").glob("*.c")) + [RUNTIME / "format" / "format.c"]
 GCC_INCLUDE = subprocess.run(["cc", "-print-file-name=include"], check=True, capture_output=True,
                              text=True).stdout.strip()
 
@@ -47,7 +47,7 @@ def freestanding_cflags(*extra: str) -> list[str]:
             # Exercise the bindings' canary set-up: every guest function with arrays is checked.
             "-fstack-protector-strong", "-mstack-protector-guard=global",
             "-ffunction-sections", "-fdata-sections", "-fno-asynchronous-unwind-tables",
-            f"-I{SOLO5 / 'include'}", f"-I{RUNTIME / 'include'}", f"-I{GUESTS}", *extra]
+            *(f"-I{d}" for d in get_target("spt").include), f"-I{RUNTIME / 'include'}", f"-I{GUESTS}", *extra]
 
 
 @dataclass(frozen=True)
@@ -65,18 +65,17 @@ class GuestTarget:
     @cached_property
     def bindings(self) -> list[Path]:
         """The sources target.py lists, but the ABI note (built per test with its own -D)."""
-        target = get_target(self.name)
-        found = [p.resolve() for pattern in target.sources for p in sorted(target.folder.glob(pattern))]
-        return [p for p in dict.fromkeys(found) if p != ABI_NOTE]
+        return [p for p in expand(get_target(self.name).sources) if p != ABI_NOTE]
 
     @cached_property
     def linker_script(self) -> Path:
-        target = get_target(self.name)
-        return target.folder / target.linker_script
+        script = get_target(self.name).linker_script
+        assert script is not None
+        return script
 
     @cached_property
     def _headers_key(self) -> str:
-        dirs = [ROOT / "targets" / self.name, SOLO5, RUNTIME / "include", RUNTIME / "libc", RUNTIME / "core",
+        dirs = [ROOT / "targets" / self.name, SOLO5, RUNTIME / "include", RUNTIME / "libc",
                 GUESTS, *([self.own_guests] if self.own_guests else [])]
         return digest([p.read_bytes() for d in dirs for p in sorted(d.rglob("*.h"))])
 

@@ -12,16 +12,21 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from mirage_tools.targets import Target, expand, get_target
 from tests.cbuild import ROOT, cache_dir, digest, publish, tmp_path_for
-from tests.tender.guestbuild import SOLO5, GuestTarget, freestanding_cflags, no_core
+from tests.tender.guestbuild import GuestTarget, freestanding_cflags, no_core
 
 CACHE = cache_dir("test-tender", "tender")
-SPT = ROOT / "targets" / "spt"
+SPT = get_target("spt")
+LINKER_SCRIPT = SPT.linker_script
 
-TENDER_SOURCES = sorted((SPT / "tender").glob("*.c")) + sorted((SOLO5 / "tender").glob("*.c"))
-TENDER_HEADERS = (sorted((SPT / "tender").glob("*.h")) + sorted((SOLO5 / "tender").glob("*.h"))
-                  + sorted((SOLO5 / "include").glob("*.h")))
-LINKER_SCRIPT = SPT / "spt.ld"
+
+def tender_parts(target: Target) -> tuple[list[Path], list[Path], list[str]]:
+    """A tender's sources, headers and -I flags, as its target descriptor lists them."""
+    assert target.tender is not None
+    headers = sorted(p for d in target.tender.include for p in Path(d).rglob("*.h"))
+    headers += sorted(p for s in expand(target.tender.sources) for p in s.parent.glob("*.h"))
+    return expand(target.tender.sources), headers, [f"-I{d}" for d in target.tender.include]
 
 SPT_TARGET, HVT_TARGET, ABI_VERSION = 2, 1, 2
 
@@ -39,15 +44,15 @@ def seccomp_flags() -> tuple[list[str], list[str]]:
 def build_tender() -> Path:
     """The spt tender, built from targets/spt/tender and targets/solo5/tender."""
     cflags, libs = seccomp_flags()
-    flags = ["-O2", "-Wall", "-Wextra", "-Werror", f"-I{SOLO5 / 'include'}", *cflags]
-    key = digest([" ".join(flags + libs).encode(),
-                  *(p.read_bytes() for p in TENDER_SOURCES + TENDER_HEADERS)])
+    sources, headers, includes = tender_parts(SPT)
+    flags = ["-O2", "-Wall", "-Wextra", "-Werror", *includes, *cflags]
+    key = digest([" ".join(flags + libs).encode(), *(p.read_bytes() for p in sources + headers)])
     final = CACHE / f"tender-{key}"
     exe = final / "mirage-spt"
     if not exe.exists():
         tmp = tmp_path_for(final)
         tmp.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["cc", *flags, "-o", str(tmp / "mirage-spt"), *map(str, TENDER_SOURCES), *libs],
+        subprocess.run(["cc", *flags, "-o", str(tmp / "mirage-spt"), *map(str, sources), *libs],
                        check=True)
         publish(tmp, final)
     return exe

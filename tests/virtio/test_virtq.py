@@ -14,32 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.cbuild import build
+from tests.cbuild import ROOT, build
+from tests.cdecl import cdef_of
 
-CDEF = """
-struct virtq_desc { uint64_t addr; uint32_t len; uint16_t flags; uint16_t next; };
-struct virtq_avail { uint16_t flags; uint16_t idx; uint16_t ring[]; };
-struct virtq_used_elem { uint32_t id; uint32_t len; };
-struct virtq_used { uint16_t flags; uint16_t idx; struct virtq_used_elem ring[]; };
-struct virtq_buf { uint64_t addr; uint32_t len; uint16_t flags; };
-struct virtq_slot { void *cookie; uint16_t ndesc; };
-typedef void virtq_notify_fn(void *ctx, uint16_t queue);
-struct virtq {
-    uint16_t size; uint16_t index;
-    struct virtq_desc *desc; struct virtq_avail *avail; struct virtq_used *used;
-    struct virtq_slot *slots;
-    uint16_t free_head; uint16_t num_free; uint16_t avail_idx; uint16_t last_used; uint16_t unkicked;
-    virtq_notify_fn *notify; void *notify_ctx;
-};
-size_t virtq_ring_bytes(uint32_t size);
-int virtq_init(struct virtq *q, void *ring, uint32_t size, struct virtq_slot *slots,
-               uint16_t index, virtq_notify_fn *notify, void *notify_ctx);
-int virtq_set_index(struct virtq *q, uint16_t idx);
-int virtq_add(struct virtq *q, const struct virtq_buf *bufs, unsigned n, void *cookie);
-int virtq_kick(struct virtq *q);
-int virtq_has_used(const struct virtq *q);
-int virtq_get_used(struct virtq *q, void **cookie, uint32_t *len);
-"""
+CDEF = cdef_of(("virtq.h",), (ROOT / "targets" / "virtio" / "bindings",))
 
 OK, EINVAL, EAGAIN, EIO = 0, -1, -3, -5
 F_NEXT, F_WRITE = 1, 2

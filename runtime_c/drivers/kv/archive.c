@@ -14,7 +14,7 @@
 #include <mirage/log.h>
 #include <mirage/sha256.h>
 
-#include "kv_index.h"
+#include <mirage/kv_index.h>
 #include "tar.h"
 
 #define BOUNCE (64u * 1024u)

@@ -6,7 +6,7 @@
 
 #include <mirage/errors.h>
 
-#include "kv_index.h"
+#include <mirage/kv_index.h>
 
 #define NAME_BUF 256 /* child names shorter than this are listed without allocating */
 

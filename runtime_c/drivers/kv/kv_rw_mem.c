@@ -11,7 +11,7 @@
 #include <mirage/kv_rw.h>
 #include <mirage/sha256.h>
 
-#include "kv_index.h"
+#include <mirage/kv_index.h>
 
 struct value {
     char *key;          /* first: kv_index reads it */

@@ -12,10 +12,10 @@
 #include <mirage/log.h>
 #include <mirage/platform.h>
 #include <mirage/random.h>
+#include <mirage/random_seed.h>
 
 #include "chacha20.h"
 #include "drbg.h"
-#include "seed.h"
 
 /* ---- the DRBG ---- */
 
@@ -141,11 +141,10 @@ static int parse_hex(const char *text, uint8_t *out)
     return (int)(n / 2);
 }
 
-int default_random_connect(struct mirage_random *out)
+int default_random_connect(struct mirage_random *out, const char *hex)
 {
-    const char *hex = NULL;
     out->unused = 0;
-    if (mirage_arg_get("seed", &hex, sizeof hex) == 0 && hex != NULL && *hex != '\0') {
+    if (hex != NULL && *hex != '\0') {
         uint8_t seed[FIXED_SEED_MAX];
         int n = parse_hex(hex, seed);
         if (n < 0)

@@ -7,16 +7,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum mirage_arg_type {
-    MIRAGE_ARG_STRING,      /* const char *           */
-    MIRAGE_ARG_INT,         /* int64_t                */
-    MIRAGE_ARG_BOOL,        /* bool                   */
-    MIRAGE_ARG_STRING_LIST, /* struct mirage_strings  (comma separated) */
-    MIRAGE_ARG_IPV4,        /* struct mirage_ipv4     */
-    MIRAGE_ARG_IPV4_PREFIX, /* struct mirage_ipv4_prefix (address/length) */
-    MIRAGE_ARG_IPV6,        /* struct mirage_ipv6     */
-    MIRAGE_ARG_IPV6_PREFIX, /* struct mirage_ipv6_prefix */
-};
+/* The boot-argument types, the one table of them: the C below expands it, and
+ * mirage_tools (key.py) reads it for config.py's types and the generated code.
+ * X(ENUM SUFFIX, name in --help, C type of the value, what a bad value should be) */
+#define MIRAGE_ARG_TYPES(X)                                                                \
+    X(STRING, "STRING", const char *, "a string")                                          \
+    X(INT, "INT", int64_t, "an integer")                                                   \
+    X(BOOL, "BOOL", bool, "true or false")                                                 \
+    X(STRING_LIST, "LIST", struct mirage_strings, "a comma-separated list")                \
+    X(IPV4, "IPV4", struct mirage_ipv4, "an IPv4 address")                                 \
+    X(IPV4_PREFIX, "IPV4/LEN", struct mirage_ipv4_prefix, "an IPv4 prefix (address/length)") \
+    X(IPV6, "IPV6", struct mirage_ipv6, "an IPv6 address")                                 \
+    X(IPV6_PREFIX, "IPV6/LEN", struct mirage_ipv6_prefix, "an IPv6 prefix (address/length)")
+
+#define MIRAGE_ARG_ENUM_(e, name, type, what) MIRAGE_ARG_##e,
+enum mirage_arg_type { MIRAGE_ARG_TYPES(MIRAGE_ARG_ENUM_) };
+#undef MIRAGE_ARG_ENUM_
 
 struct mirage_strings { size_t len; const char **items; };
 struct mirage_ipv4 { uint8_t bytes[4]; };
@@ -38,8 +44,7 @@ struct mirage_arg {
 #define MIRAGE_EXIT_USAGE 64
 
 /* Parse argv[1..argc-1] ("--name=value", "--name value", "--flag" for bools,
- * "--help"). Arguments starting with "--solo5:" are the tender's and are skipped.
- * Returns 0, MIRAGE_EXIT_HELP after printing help, or MIRAGE_EXIT_USAGE after
+ * "--help"). Returns 0, MIRAGE_EXIT_HELP after printing help, or MIRAGE_EXIT_USAGE after
  * printing an error naming the argument. Strings point into argv, which may be
  * modified in place. Every default_text is parsed first (a bad one is reported
  * like a bad value); a NULL default_text leaves a zero value (a NULL string, an
@@ -51,14 +56,6 @@ int mirage_argv_parse(const struct mirage_arg *args, size_t nargs, int argc, cha
  * (MIRAGE_ENOMEM if a list's items array cannot be allocated). out is written
  * only on success. */
 int mirage_arg_parse_value(enum mirage_arg_type type, char *text, void *out);
-
-/* For drivers, which cannot include the generated mirage_app.h: copy the value of
- * boot argument `name` (without "--"), as the last mirage_argv_parse stored it, to
- * out; size must be the size of the argument's C type (above). Returns 0,
- * MIRAGE_ENOENT when no argument of that name was declared (or nothing was parsed
- * yet), MIRAGE_EINVAL when size does not match. The device that reads an argument
- * declares it in config.py (runtime_args), so the parse happened before its connect. */
-int mirage_arg_get(const char *name, void *out, size_t size);
 
 /* For a driver rejecting the value of boot argument `name` at connect: print
  * "PROG: bad value 'TEXT' for --NAME: expected WHAT" as the parser does, and end

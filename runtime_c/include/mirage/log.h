@@ -66,7 +66,7 @@ void mirage_log_set_stamp(enum mirage_log_stamp stamp);
  * show what led to it: mirage_log_dump_ring prints them. The ring is malloc'd
  * once here (lines * MIRAGE_LOG_RING_LINE bytes); 0 frees it. On the hosted unix
  * target a SIGABRT handler dumps it when the process aborts (assert, abort());
- * freestanding images dump it from the libc's abort(). Returns 0, MIRAGE_EINVAL
+ * freestanding images dump it through the libc's abort hook (mirage_libc.h). Returns 0, MIRAGE_EINVAL
  * (more than MIRAGE_LOG_RING_MAX) or MIRAGE_ENOMEM. */
 int mirage_log_set_ring(size_t lines);
 

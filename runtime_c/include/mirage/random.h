@@ -14,9 +14,10 @@
 
 struct mirage_random { int unused; };
 
-/* Seed the generator (reads --seed; a malformed one ends the unikernel with the
- * usage status 64). Returns 0, or MIRAGE_EIO when the platform gives no entropy. */
-int default_random_connect(struct mirage_random *out);
+/* Seed the generator from the platform, or from `seed` (the --seed boot argument:
+ * hex bytes; NULL or "" for none; a malformed one ends the unikernel with the usage
+ * status 64). Returns 0, or MIRAGE_EIO when the platform gives no entropy. */
+int default_random_connect(struct mirage_random *out, const char *seed);
 
 /* Fill buf with len random bytes. Never fails once connected. */
 void mirage_random_bytes(void *buf, size_t len);

@@ -18,15 +18,15 @@ struct mirage_reporter {
 
 /* Log to the console from `level` (an enum mirage_log_level) upwards, each line
  * stamped with the seconds since connect; keep the last ring_size lines in memory
- * (see mirage_log_set_ring: dumped when the unikernel aborts). The --logs boot
- * argument ("*:info,tcp:debug", see mirage_log_configure) then adjusts the
- * thresholds; a malformed one ends the unikernel with the usage status 64.
+ * (see mirage_log_set_ring: dumped when the unikernel aborts). `logs`, the --logs
+ * boot argument ("*:info,tcp:debug", see mirage_log_configure; NULL for none), then
+ * adjusts the thresholds; a malformed one ends the unikernel with the usage status 64.
  * Returns 0, MIRAGE_EINVAL (bad level or ring size) or MIRAGE_ENOMEM. */
-int default_reporter_connect(struct mirage_reporter *out, int level, int64_t ring_size);
+int default_reporter_connect(struct mirage_reporter *out, int level, int64_t ring_size, const char *logs);
 
 /* The same, each line stamped with the POSIX clock's UTC time
  * ("2026-11-27T00:00:00.123Z INFO [src] message"). */
 int default_reporter_clock_connect(struct mirage_reporter *out, struct mirage_pclock *clock, int level,
-                                   int64_t ring_size);
+                                   int64_t ring_size, const char *logs);
 
 #endif

@@ -18,4 +18,9 @@ void mirage_libc_seed_stack_guard(uint64_t seed);
 
 _Noreturn void __stack_chk_fail(void);
 
+/* The one way the runtime above this libc learns of an abort (assert, abort(),
+ * a smashed stack): `hook` runs first, then the platform's abort. The runtime's
+ * log ring registers its dump here; NULL removes the hook. */
+void mirage_libc_set_abort_hook(void (*hook)(void));
+
 #endif

@@ -1,4 +1,4 @@
-/* Block and network devices on hvt (mirage/solo5.h): found by name in the
+/* Block and network devices on hvt (solo5_platform.h): found by name in the
  * manifest copy the tender put in the boot info (the shared
  * solo5_bindings.c), used through the BLOCK_* and NET_* hypercalls with the
  * device's manifest index as handle. Requests the tender would refuse are
@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <mirage/solo5.h>
+#include <solo5_platform.h>
 
-#include "../../solo5/bindings/solo5_bindings.h"
+#include "solo5_bindings.h"
 #include "bindings.h"
 
 static int result(int32_t ret)

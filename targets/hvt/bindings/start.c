@@ -11,8 +11,8 @@
 #include <mirage_heap.h>
 #include <mirage_libc.h>
 
-#include "../../solo5/bindings/solo5_bindings.h"
-#include "../../solo5/bindings/x86_64/cpu.h"
+#include "solo5_bindings.h"
+#include "x86_64/cpu.h"
 #include "bindings.h"
 
 #if defined(__has_attribute) && __has_attribute(no_stack_protector)

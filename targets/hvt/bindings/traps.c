@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../solo5/bindings/solo5_bindings.h"
-#include "../../solo5/bindings/x86_64/cpu.h"
+#include "solo5_bindings.h"
+#include "x86_64/cpu.h"
 #include "bindings.h"
 
 static void put(const char *s)

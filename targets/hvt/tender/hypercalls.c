@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../solo5/tender/util.h"
+#include "util.h"
 #include "hvt.h"
 
 /* Argument structs are copied whole, in and out, so the tender never holds a

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../solo5/tender/util.h"
+#include "util.h"
 #include "hvt.h"
 
 #define KVM_DEVICE "/dev/kvm"

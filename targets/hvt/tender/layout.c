@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "../../solo5/tender/util.h"
+#include "util.h"
 #include "hvt.h"
 
 #define GDT_BASE 0x1000ULL

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <sys/personality.h>
 
-#include "../../solo5/tender/args.h"
-#include "../../solo5/tender/devices.h"
-#include "../../solo5/tender/elf.h"
-#include "../../solo5/tender/util.h"
+#include "args.h"
+#include "devices.h"
+#include "elf_load.h"
+#include "util.h"
 #include "hvt.h"
 
 int main(int argc, char **argv)

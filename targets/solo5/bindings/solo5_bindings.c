@@ -1,7 +1,7 @@
 /* Command line and manifest helpers shared by the Solo5 targets' bindings. */
 #include "solo5_bindings.h"
 
-#include <mirage/solo5.h>
+#include <solo5_platform.h>
 
 static int starts_with(const char *s, const char *prefix)
 {

@@ -1,6 +1,6 @@
 /* Guest-side helpers every Solo5 target's bindings need in the same form:
  * the command line as argc/argv, device look-ups in the manifest copy the
- * tender hands over, and the device queries of mirage/solo5.h that only read
+ * tender hands over, and the device queries of solo5_platform.h that only read
  * the manifest (mirage_solo5_block_info, mirage_solo5_net_info). Freestanding;
  * no allocation. */
 #ifndef SOLO5_BINDINGS_H

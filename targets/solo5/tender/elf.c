@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "elf.h"
+#include "elf_load.h"
 #include "mft.h"
 #include "util.h"
 

@@ -1,13 +1,13 @@
-/* Block and network devices on spt (mirage/solo5.h): the manifest copy in the
+/* Block and network devices on spt (solo5_platform.h): the manifest copy in the
  * boot info names each device (looked up by the shared solo5_bindings.c) and
  * holds its host descriptor; I/O is one pread64/pwrite64 (block) or
  * read/write (net) on that descriptor. */
 #include <stddef.h>
 #include <stdint.h>
 
-#include <mirage/solo5.h>
+#include <solo5_platform.h>
 
-#include "../../solo5/bindings/solo5_bindings.h"
+#include "solo5_bindings.h"
 #include "bindings.h"
 #include "sys.h"
 

@@ -10,7 +10,7 @@
 #include <mirage_heap.h>
 #include <mirage_libc.h>
 
-#include "../../solo5/bindings/solo5_bindings.h"
+#include "solo5_bindings.h"
 #include "bindings.h"
 
 #if defined(__has_attribute) && __has_attribute(no_stack_protector)

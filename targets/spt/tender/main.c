@@ -18,11 +18,11 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "../../solo5/tender/args.h"
-#include "../../solo5/tender/devices.h"
-#include "../../solo5/tender/elf.h"
+#include "args.h"
+#include "devices.h"
+#include "elf_load.h"
 #include "spt.h"
-#include "../../solo5/tender/util.h"
+#include "util.h"
 
 #define MIN_MEM_MIB 2
 #define DEFAULT_MEM_MIB 512

@@ -17,7 +17,7 @@
 #include <linux/seccomp.h>
 
 #include "spt.h"
-#include "../../solo5/tender/util.h"
+#include "util.h"
 
 static void allow(scmp_filter_ctx ctx, int nr, const char *what, unsigned n,
                   const struct scmp_arg_cmp *cmp)

@@ -1,4 +1,4 @@
-/* The image's Solo5 devices on virtio (mirage/solo5.h).
+/* The image's Solo5 devices on virtio (solo5_platform.h).
  *
  * The manifest is read from the image's own note (virtio.ld marks it) and
  * copied at boot into device memory, where this file fills in what a tender
@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <mirage/solo5.h>
+#include <solo5_platform.h>
 
-#include "../../solo5/bindings/solo5_bindings.h"
+#include "solo5_bindings.h"
 #include "bindings.h"
 #include "virtio_dev.h"
 #include "virtio_pci.h"
@@ -128,7 +128,7 @@ uint64_t devices_ready(void)
     return ready;
 }
 
-/* ---- mirage/solo5.h ----------------------------------------------------- */
+/* ---- solo5_platform.h ----------------------------------------------------- */
 
 const struct solo5_mft *solo5_bindings_mft(void)
 {

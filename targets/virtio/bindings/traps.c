@@ -1,8 +1,8 @@
 /* Fatal CPU exceptions (the IDT is targets/solo5/bindings/x86_64): report
  * what happened on the console and end the VM with the abort status. Uses
  * the serial port directly, not the libc, which may be what broke. */
-#include "../../solo5/bindings/solo5_bindings.h"
-#include "../../solo5/bindings/x86_64/cpu.h"
+#include "solo5_bindings.h"
+#include "x86_64/cpu.h"
 #include "bindings.h"
 
 static void field(const char *name, uint64_t v, int hex)

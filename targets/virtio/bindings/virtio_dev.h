@@ -16,7 +16,7 @@ struct vblk;
  * the reason goes to *why. */
 struct vnet *vnet_attach(const struct pci_dev *d, const char **why);
 void vnet_mac(const struct vnet *n, uint8_t mac[6]);
-/* 0 with *len, MIRAGE_EAGAIN, or MIRAGE_EIO (see mirage/solo5.h). */
+/* 0 with *len, MIRAGE_EAGAIN, or MIRAGE_EIO (see solo5_platform.h). */
 int vnet_read(struct vnet *n, void *buf, size_t size, size_t *len);
 int vnet_write(struct vnet *n, const void *buf, size_t len);
 /* Nonzero if a received frame waits; also reclaims sent buffers. */

@@ -6,7 +6,7 @@
  * which disk is which. */
 #include <string.h>
 
-#include <mirage/solo5.h>
+#include <solo5_platform.h>
 
 #include "support.h"
 

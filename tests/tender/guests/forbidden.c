@@ -1,6 +1,6 @@
 /* Makes one system call the spt sandbox must refuse (the tender should die by
  * SIGSYS), chosen by argv[1]; "allowed-pread" makes a permitted one instead. */
-#include <mirage/solo5.h>
+#include <solo5_platform.h>
 
 #include "../../../targets/spt/bindings/bindings.h"
 #include "../../../targets/spt/bindings/sys.h"

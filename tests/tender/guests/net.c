@@ -1,7 +1,7 @@
 /* Network device: prints its MAC and MTU, checks that reading with nothing
  * waiting says EAGAIN, then says "ready", waits (yield) for one frame and
  * sends it back with the first byte changed to 'E'. */
-#include <mirage/solo5.h>
+#include <solo5_platform.h>
 
 #include "support.h"
 

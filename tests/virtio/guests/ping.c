@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mirage/solo5.h>
+#include <solo5_platform.h>
 
 #include "support.h"
 
