@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from tests.hvt.hvtbuild import SPT_TARGET, kvm_unusable, run
 from tests.tender import sptbuild
 from tests.tender.helpers import check_truncated
-from tests.tender.test_spt_images import CASES, Image
+from tests.tender.test_spt_images import CASES, Image, check_bss_is_not_committed
 
 
 def _refused(r: subprocess.CompletedProcess[str], image: Path, message: str) -> None:
@@ -61,6 +61,17 @@ def test_any_truncation_runs_or_is_refused(tender: Path, hello: Path, tmp_path: 
     # A runnable image needs KVM to run; without it the tender says so (status 1).
     cut = data.draw(st.integers(min_value=0, max_value=hello.stat().st_size))
     check_truncated(run, tender, hello, tmp_path, cut, "mirage-hvt")
+
+
+def test_fifo_image_is_refused_without_blocking(tender: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "image.hvt"
+    os.mkfifo(fifo)
+    _refused(run(tender, fifo, timeout=10), fifo, "not a regular file")  # open() must not block
+
+
+@pytest.mark.usefixtures("kvm")
+def test_bss_is_not_committed(tender: Path, hello: Path, tmp_path: Path) -> None:
+    check_bss_is_not_committed(tender, hello, tmp_path)
 
 
 def test_spt_image_is_refused(tender: Path) -> None:
