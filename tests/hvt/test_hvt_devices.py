@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.hvt.hvtbuild import run
-from tests.tender.helpers import ECHO_FRAME, make_disk, run_echo
+from tests.tender.helpers import ECHO_FRAME, check_frame_sizes, make_disk, run_echo
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +56,8 @@ def test_net_echo_over_a_descriptor(tender: Path, net_guest: Path, tmp_path: Pat
     assert "empty read: eagain\n" in out
     assert re.search(r"net0 handle=2 mtu=1500 mac=02:00:5e:10:20:30\n", out), out
     assert "got 120 bytes\n" in out and "echoed\n" in out
+
+
+@pytest.mark.usefixtures("kvm")
+def test_frame_over_mtu_is_refused(tender: Path, guest, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    check_frame_sizes(run, tender, guest("netbig", manifest="DEVICES"), make_disk(tmp_path, 4096))

@@ -10,6 +10,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from elftools.elf.elffile import ELFFile
 
 ECHO_FRAME = bytes(range(60)) * 2
@@ -81,3 +82,19 @@ def check_truncated(run: Callable[..., subprocess.CompletedProcess[str]], tender
     assert r.returncode in (1, 3), (cut, r.returncode, r.stderr)
     if r.returncode == 1:
         assert r.stderr.startswith(f"{tender_name}: ") and r.stdout == ""
+
+
+def check_frame_sizes(run: Callable[..., subprocess.CompletedProcess[str]], tender: Path,
+                      netbig: Path, disk: Path) -> None:
+    """The netbig guest's frames of mtu + 14 bytes go out; mtu + 15 is EINVAL (-1),
+    refused by the bindings before the host sees it."""
+    host, guest_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    with host, guest_end:
+        fd = guest_end.fileno()
+        r = run(tender, f"--block:disk={disk}", f"--net:net0=@{fd}", netbig, pass_fds=(fd,))
+        assert r.returncode == 0, (r.stdout, r.stderr)
+        assert "big 1514 rc 0\nbig 1515 rc -1\n" in r.stdout, r.stdout
+        host.setblocking(False)
+        assert len(host.recv(65536)) == 1514
+        with pytest.raises(BlockingIOError):
+            host.recv(65536)

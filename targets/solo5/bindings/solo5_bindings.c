@@ -79,6 +79,11 @@ int solo5_block_request_ok(const struct solo5_mft_entry *e, uint64_t offset, siz
     return bs != 0 && cap >= bs && len == bs && offset % bs == 0 && offset <= cap - bs;
 }
 
+int solo5_net_frame_ok(const struct solo5_mft_entry *e, size_t len)
+{
+    return len <= (size_t)e->u.net.mtu + SOLO5_NET_HLEN;
+}
+
 int mirage_solo5_block_info(const char *name, unsigned *handle, uint64_t *capacity,
                             uint16_t *block_size)
 {

@@ -34,6 +34,9 @@ const struct solo5_mft_entry *solo5_mft_by_handle(const struct solo5_mft *mft, u
  * and inside its capacity. */
 int solo5_block_request_ok(const struct solo5_mft_entry *e, uint64_t offset, size_t len);
 
+/* 1 if a frame of len bytes fits network device e: at most mtu + 14. */
+int solo5_net_frame_ok(const struct solo5_mft_entry *e, size_t len);
+
 /* Provided by each target: the manifest with its devices attached (the
  * tender's copy, or the one the bindings filled in at boot). */
 const struct solo5_mft *solo5_bindings_mft(void);
