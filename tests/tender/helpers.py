@@ -98,3 +98,31 @@ def check_frame_sizes(run: Callable[..., subprocess.CompletedProcess[str]], tend
         assert len(host.recv(65536)) == 1514
         with pytest.raises(BlockingIOError):
             host.recv(65536)
+
+
+def check_exit_on_signal(tender: Path, net_guest: Path, disk: Path, sig: int, name: str) -> None:
+    """SIGINT/SIGTERM while the net guest waits for a frame: the tender says so on stderr
+    and exits 1, as Solo5's hvt tender does; its devices are released (the stream
+    socket given as net0 sees end-of-file once the tender's descriptor is closed)."""
+    host, guest_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    with host:
+        fd = guest_end.fileno()
+        proc = subprocess.Popen([str(tender), f"--block:disk={disk}", f"--net:net0=@{fd}", str(net_guest)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(fd,), text=True)
+        guest_end.close()
+        try:
+            assert proc.stdout is not None
+            out = ""
+            while "ready\n" not in out:
+                line = proc.stdout.readline()
+                assert line, (out, proc.wait(), proc.stderr.read() if proc.stderr else "")
+                out += line
+            proc.send_signal(sig)
+            _, err = proc.communicate(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        assert (proc.returncode, err) == (1, f"{name}: exiting on signal {int(sig)}\n")
+        host.settimeout(5)
+        assert host.recv(100) == b""

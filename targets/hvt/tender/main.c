@@ -30,6 +30,7 @@ int main(int argc, char **argv)
         .max_mem_mib = HVT_MAX_MEM_MIB,
     };
     tender_args_parse(&args, &cfg, argc, argv);
+    tender_exit_on_signals();
     uint64_t mem_size = args.mem_size & ~(HVT_PAGE_2M - 1);
     if (mem_size == 0)
         tender_die("--mem: an hvt guest needs at least 2 MiB");

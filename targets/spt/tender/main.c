@@ -121,6 +121,7 @@ int main(int argc, char **argv)
         .max_mem_mib = MAX_MEM_MIB,
     };
     tender_args_parse(&args, &cfg, argc, argv);
+    tender_exit_on_signals();
     if (args.mem_size < (MIN_MEM_MIB << 20))
         tender_die("--mem: an spt guest needs at least %d MiB", MIN_MEM_MIB);
 

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -69,6 +70,15 @@ static scmp_filter_ctx build(const struct solo5_mft *mft, int epollfd, int timer
         tender_die("seccomp: cannot create a filter");
 
     ALLOW(ctx, write, SCMP_A0(SCMP_CMP_EQ, 1));
+    /* The tender's own "exiting on signal" messages (util.c), nothing else on 2. */
+    const int sigs[] = {SIGINT, SIGTERM};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        const char *msg;
+        size_t len;
+        tender_signal_message(sigs[i], &msg, &len);
+        ALLOW(ctx, write, SCMP_A0(SCMP_CMP_EQ, 2), SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)(uintptr_t)msg),
+              SCMP_A2(SCMP_CMP_EQ, len));
+    }
     ALLOW0(ctx, exit_group);
     ALLOW(ctx, clock_gettime, SCMP_A0(SCMP_CMP_EQ, CLOCK_MONOTONIC));
     ALLOW(ctx, clock_gettime, SCMP_A0(SCMP_CMP_EQ, CLOCK_REALTIME));
