@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from mirage_tools.cmdline import solo5_cmdline
 from tests.hvt.hvtbuild import run
-from tests.tender.helpers import argv, heap, image_end
+from tests.tender.helpers import ARG_VECTORS, argv, heap, image_end
 
 pytestmark = pytest.mark.usefixtures("kvm")
 
@@ -49,6 +50,13 @@ def test_command_line(tender: Path, hello: Path) -> None:
     # Joined by spaces by the tender, split on spaces by the guest, which drops --solo5: args.
     assert argv(r.stdout) == ["unikernel", "one", "two", "three", "--four=4"]
     assert "argc=5\n" in r.stdout
+
+
+@pytest.mark.parametrize("words", ARG_VECTORS)
+def test_quoted_command_line_round_trips(tender: Path, hello: Path, words: list[str]) -> None:
+    r = run(tender, hello, solo5_cmdline(words))
+    assert r.returncode == 0, r.stderr
+    assert argv(r.stdout) == ["unikernel", *words]
 
 
 def test_longest_command_line(tender: Path, hello: Path) -> None:

@@ -15,6 +15,14 @@ from elftools.elf.elffile import ELFFile
 
 ECHO_FRAME = bytes(range(60)) * 2
 
+# Boot argument vectors every Solo5 target must hand back unchanged (quoted by
+# mirage_tools.cmdline, split by the guest bindings).
+ARG_VECTORS = [
+    ["--hello", "Bon jour"],
+    ["it's", 'say "hi"', "back\\slash", "", "  two  spaces  ", "--x='q'"],
+    ["tab\there", "caf\u00e9", "\\", "'", '"'],
+]
+
 
 def argv(stdout: str) -> list[str]:
     """The arguments the hello guest printed."""

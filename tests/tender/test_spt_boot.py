@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from tests.tender.helpers import argv, heap, image_end
+from mirage_tools.cmdline import solo5_cmdline
+from tests.tender.helpers import ARG_VECTORS, argv, heap, image_end
 from tests.tender.sptbuild import run
 
 SOLO5_NOTE_TYPES = {0x31494241: "ABI1", 0x3154464D: "MFT1"}
@@ -52,6 +53,13 @@ def test_command_line_is_split_on_spaces(tender: Path, hello: Path) -> None:
     # ARGS are joined by single spaces, then the guest splits on spaces.
     r = run(tender, hello, "a b", "", "c")
     assert argv(r.stdout) == ["unikernel", "a", "b", "c"]
+
+
+@pytest.mark.parametrize("words", ARG_VECTORS)
+def test_quoted_command_line_round_trips(tender: Path, hello: Path, words: list[str]) -> None:
+    r = run(tender, hello, solo5_cmdline(words))
+    assert r.returncode == 0, r.stderr
+    assert argv(r.stdout) == ["unikernel", *words]
 
 
 def test_solo5_arguments_are_dropped_by_the_guest(tender: Path, hello: Path) -> None:
