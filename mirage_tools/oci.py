@@ -13,6 +13,8 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cmdline import solo5_cmdline
+
 MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 CONFIG = "application/vnd.oci.image.config.v1+json"
 LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
@@ -23,7 +25,7 @@ PREFIX = "com.urunc.unikernel."
 class UnikernelImage:
     image: Path               # the built unikernel
     hypervisor: str           # "hvt", "spt", "qemu" (urunc's names)
-    cmdline: str
+    args: tuple[str, ...]     # boot arguments, quoted into one cmdline for urunc
     block: Path | None = None  # a block image to ship beside it
     ref: str = "latest"
 
@@ -33,7 +35,7 @@ def urunc_annotations(u: UnikernelImage) -> dict[str, str]:
         "unikernelType": "mirage",  # Solo5-ABI images, as MirageOS builds them
         "hypervisor": u.hypervisor,
         "binary": f"/unikernel/{u.image.name}",
-        "cmdline": u.cmdline,
+        "cmdline": solo5_cmdline(u.args),
     }
     if u.block is not None:
         values["block"] = f"/unikernel/{u.block.name}"

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import FunctionType, ModuleType
 from typing import Any
 
+from .cmdline import solo5_cmdline
 from .errors import ConfigError
 from .paths import TARGETS
 
@@ -63,10 +64,11 @@ class Target:
 
 
 def tender_command(image: str, args: list[str], tender: str, devices: list[tuple[str, str, str]]) -> list[str]:
-    """How a Solo5 tender boots an image: `TENDER --block:NAME=FILE --net:NAME=TAP IMAGE ARGS`
-    (the same command line for ours and Solo5's; the Solo5 family uses it as `run`)."""
+    """How a Solo5 tender boots an image: `TENDER --block:NAME=FILE --net:NAME=TAP IMAGE CMDLINE`
+    (the same command line for ours and Solo5's; the Solo5 family uses it as `run`).
+    The tender joins its ARGS with spaces, so `args` go as one quoted command line."""
     attach = [f"--{kind}:{name}={host}" for kind, name, host in devices]
-    return [tender, *attach, image, *args]
+    return [tender, *attach, image, *([solo5_cmdline(args)] if args else [])]
 
 
 # What a descriptor may set, and how: "paths" and "path" are resolved against the

@@ -14,7 +14,8 @@ from tests.cbuild import ROOT
 INCLUDE = ROOT / "runtime_c" / "include"
 # Standard headers cffi already knows the types of (uint8_t, size_t, bool, ...): empty.
 _STD = ("stdint.h", "stddef.h", "stdbool.h", "stdarg.h", "inttypes.h", "limits.h", "string.h", "stdlib.h")
-_DROP = re.compile(r"[^;{}]*\b(?:__builtin_)?va_list\b[^;]*;")  # cffi cannot call through va_list
+# cffi cannot call through va_list, and takes no static assertions.
+_DROP = re.compile(r"[^;{}]*\b(?:__builtin_)?va_list\b[^;]*;|\b_Static_assert\s*\([^;]*\);")
 
 
 @cache

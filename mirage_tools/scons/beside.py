@@ -52,7 +52,8 @@ def oci_layout(app: Any, plan: Plan, image: Any, build: Any, images: list[Any], 
     block = images[0] if images else None
 
     def write(target: Any, source: Any, env: Any) -> int:
-        unikernel = UnikernelImage(Path(image.abspath), plan.target.urunc_hypervisor, opts.args,
+        unikernel = UnikernelImage(Path(image.abspath), plan.target.urunc_hypervisor,
+                                   tuple(shlex.split(opts.args)),
                                    Path(block.abspath) if block is not None else None)
         write_layout(unikernel, Path(target[0].abspath).parent)
         return 0

@@ -1,6 +1,8 @@
 """A Solo5 virtio image: boots under QEMU (Multiboot, legacy virtio-pci devices; TCG when KVM is unusable)."""
 import os
 
+from mirage_tools.cmdline import solo5_cmdline as _cmdline
+
 family = "solo5"
 suffix = ".virtio"
 urunc_hypervisor = "qemu"
@@ -37,7 +39,7 @@ def run(image, args, tender, devices):
             cmd += ["-netdev", f"tap,id=n{i},ifname={host},script=no,downscript=no",
                     "-device", f"virtio-net,netdev=n{i}"]
     if args:
-        cmd += ["-append", " ".join(args)]
+        cmd += ["-append", _cmdline(args)]
     return cmd
 
 

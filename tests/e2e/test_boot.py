@@ -37,6 +37,17 @@ def test_hello_key(built):
         assert (out.returncode, out.stdout) == (0, "Bonjour\n" * 4)
 
 
+def test_boot_arguments_with_spaces_and_quotes(built):
+    """The same argument vectors on every target: unix passes argv as it is, the Solo5
+    targets quote them into one command line that their bindings split back."""
+    target, folders = built
+    value = "it's \"quoted\" \\ a\tb  c "
+    out = boot(folders["hello-key"], target, "hello-key", f"--hello={value}")
+    assert (out.returncode, out.stdout) == (0, f"{value}\n" * 4)
+    out = scons(folders["hello-key"], f"target={target}", "run", """args=--hello "Bon jour" """)
+    assert out.stdout.splitlines().count("Bon jour") == 4, out.stdout + out.stderr
+
+
 def test_help_and_bad_argument(built):
     target, folders = built
     out = boot(folders["hello-key"], target, "hello-key", "--help")

@@ -54,3 +54,15 @@ def test_layout_is_deterministic_and_refused_for_unix(layout):
     assert (oci / "index.json").read_bytes() == first
     out = scons(folder, "target=unix", "oci=1", check=False)
     assert out.returncode == 2 and "urunc cannot run unix images" in out.stderr
+
+
+def test_cmdline_is_quoted_for_the_guest_splitter(tmp_path):
+    """urunc hands cmdline to the tender (or QEMU's -append) as one string: it is quoted so
+    that the guest bindings split it back into the boot arguments (args='--hello "Bon jour"')."""
+    from mirage_tools.oci import UnikernelImage, urunc_annotations
+    from tests.c.test_solo5_cmdline import split
+
+    args = ("--hello", "Bon jour", "it's")
+    cmdline = urunc_annotations(UnikernelImage(tmp_path / "u.spt", "spt", args))["com.urunc.unikernel.cmdline"]
+    assert cmdline == "--hello Bon\\ jour it\\'s"
+    assert split(cmdline) == list(args)

@@ -5,12 +5,13 @@ code (targets/solo5/tender/devices.c), tested in depth by the spt tests."""
 from __future__ import annotations
 
 import re
+import signal
 from pathlib import Path
 
 import pytest
 
 from tests.hvt.hvtbuild import run
-from tests.tender.helpers import ECHO_FRAME, make_disk, run_echo
+from tests.tender.helpers import ECHO_FRAME, check_exit_on_signal, check_frame_sizes, make_disk, run_echo
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +57,15 @@ def test_net_echo_over_a_descriptor(tender: Path, net_guest: Path, tmp_path: Pat
     assert "empty read: eagain\n" in out
     assert re.search(r"net0 handle=2 mtu=1500 mac=02:00:5e:10:20:30\n", out), out
     assert "got 120 bytes\n" in out and "echoed\n" in out
+
+
+@pytest.mark.usefixtures("kvm")
+def test_frame_over_mtu_is_refused(tender: Path, guest, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    check_frame_sizes(run, tender, guest("netbig", manifest="DEVICES"), make_disk(tmp_path, 4096))
+
+
+@pytest.mark.usefixtures("kvm")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_ends_the_tender_with_a_message(tender: Path, net_guest: Path, tmp_path: Path,
+                                               sig: signal.Signals) -> None:
+    check_exit_on_signal(tender, net_guest, make_disk(tmp_path, 4096), sig, "mirage-hvt")

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from tests.hvt.hvtbuild import SPT_TARGET, kvm_unusable, run
 from tests.tender import sptbuild
 from tests.tender.helpers import check_truncated
-from tests.tender.test_spt_images import CASES, Image
+from tests.tender.test_spt_images import CASES, Image, check_bss_is_not_committed
 
 
 def _refused(r: subprocess.CompletedProcess[str], image: Path, message: str) -> None:
@@ -63,6 +63,17 @@ def test_any_truncation_runs_or_is_refused(tender: Path, hello: Path, tmp_path: 
     check_truncated(run, tender, hello, tmp_path, cut, "mirage-hvt")
 
 
+def test_fifo_image_is_refused_without_blocking(tender: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "image.hvt"
+    os.mkfifo(fifo)
+    _refused(run(tender, fifo, timeout=10), fifo, "not a regular file")  # open() must not block
+
+
+@pytest.mark.usefixtures("kvm")
+def test_bss_is_not_committed(tender: Path, hello: Path, tmp_path: Path) -> None:
+    check_bss_is_not_committed(tender, hello, tmp_path)
+
+
 def test_spt_image_is_refused(tender: Path) -> None:
     image = sptbuild.build_guest("hello")
     _refused(run(tender, image), image, "built for the Solo5 spt target (ABI target 2), not hvt")
@@ -97,8 +108,8 @@ def test_usage_errors(tender: Path, args: tuple[str, ...], message: str) -> None
 
 def test_help_and_version(tender: Path) -> None:
     r = run(tender, "--help")
-    assert r.returncode == 0
-    assert r.stdout.startswith("usage: mirage-hvt [OPTIONS] [--] KERNEL [ARGS...]")
+    assert r.returncode == 1 and r.stdout == ""  # as solo5-hvt
+    assert r.stderr.startswith("usage: mirage-hvt [OPTIONS] [--] KERNEL [ARGS...]")
     r = run(tender, "--version")
     assert r.returncode == 0 and "hvt ABI version 2" in r.stdout
 

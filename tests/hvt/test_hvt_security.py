@@ -6,6 +6,7 @@ exit status 1 and a message, never a crash (a negative returncode) and never
 the guest carrying on."""
 from __future__ import annotations
 
+import socket
 import subprocess
 from pathlib import Path
 
@@ -123,3 +124,22 @@ def test_any_hypercall_is_handled_or_refused(tender: Path, guest, tmp_path: Path
         assert r.returncode == 1 and r.stderr.startswith("mirage-hvt: "), (r.returncode, r.stderr)
         assert "survived" not in r.stdout
     assert disk.stat().st_size == 4096
+
+
+@pytest.mark.parametrize("length, ret", [(1514, 0), (1515, 2), (2 << 20, 2)])
+def test_net_write_is_capped_at_the_mtu(tender: Path, guest, length: int, ret: int) -> None:  # type: ignore[no-untyped-def]
+    """A raw NET_WRITE of more than mtu + 14 bytes is EINVAL (2), and nothing is sent."""
+    host, guest_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    with host, guest_end:
+        fd = guest_end.fileno()
+        # From the image's start: any readable guest memory will do as the frame.
+        r = run(tender, f"--net:net0=@{fd}", guest("attack", manifest="NET"), "raw", "506", "arg", "1",
+                "100000", f"{length:x}", "0", "0", pass_fds=(fd,))
+        assert r.returncode == 0, (r.stdout, r.stderr)
+        fields = r.stdout.split("fields ", 1)[1].split()
+        assert int(fields[3], 16) & 0xFFFFFFFF == ret, r.stdout
+        host.setblocking(False)
+        if ret == 0:
+            assert len(host.recv(65536)) == length
+        with pytest.raises(BlockingIOError):
+            host.recv(65536)

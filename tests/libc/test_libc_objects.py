@@ -1,5 +1,5 @@
 """The libc builds for the images: freestanding, -Werror, and without any SSE (with
-the runtime's printf engine, runtime_c/core/format.c, which its snprintf wraps)."""
+the runtime's printf engine, runtime_c/format/format.c, which its snprintf wraps)."""
 from __future__ import annotations
 
 import re

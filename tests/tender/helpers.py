@@ -10,9 +10,18 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from elftools.elf.elffile import ELFFile
 
 ECHO_FRAME = bytes(range(60)) * 2
+
+# Boot argument vectors every Solo5 target must hand back unchanged (quoted by
+# mirage_tools.cmdline, split by the guest bindings).
+ARG_VECTORS = [
+    ["--hello", "Bon jour"],
+    ["it's", 'say "hi"', "back\\slash", "", "  two  spaces  ", "--x='q'"],
+    ["tab\there", "caf\u00e9", "\\", "'", '"'],
+]
 
 
 def argv(stdout: str) -> list[str]:
@@ -81,3 +90,47 @@ def check_truncated(run: Callable[..., subprocess.CompletedProcess[str]], tender
     assert r.returncode in (1, 3), (cut, r.returncode, r.stderr)
     if r.returncode == 1:
         assert r.stderr.startswith(f"{tender_name}: ") and r.stdout == ""
+
+
+def check_frame_sizes(run: Callable[..., subprocess.CompletedProcess[str]], tender: Path,
+                      netbig: Path, disk: Path) -> None:
+    """The netbig guest's frames of mtu + 14 bytes go out; mtu + 15 is EINVAL (-1),
+    refused by the bindings before the host sees it."""
+    host, guest_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    with host, guest_end:
+        fd = guest_end.fileno()
+        r = run(tender, f"--block:disk={disk}", f"--net:net0=@{fd}", netbig, pass_fds=(fd,))
+        assert r.returncode == 0, (r.stdout, r.stderr)
+        assert "big 1514 rc 0\nbig 1515 rc -1\n" in r.stdout, r.stdout
+        host.setblocking(False)
+        assert len(host.recv(65536)) == 1514
+        with pytest.raises(BlockingIOError):
+            host.recv(65536)
+
+
+def check_exit_on_signal(tender: Path, net_guest: Path, disk: Path, sig: int, name: str) -> None:
+    """SIGINT/SIGTERM while the net guest waits for a frame: the tender says so on stderr
+    and exits 1, as Solo5's hvt tender does; its devices are released (the stream
+    socket given as net0 sees end-of-file once the tender's descriptor is closed)."""
+    host, guest_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    with host:
+        fd = guest_end.fileno()
+        proc = subprocess.Popen([str(tender), f"--block:disk={disk}", f"--net:net0=@{fd}", str(net_guest)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(fd,), text=True)
+        guest_end.close()
+        try:
+            assert proc.stdout is not None
+            out = ""
+            while "ready\n" not in out:
+                line = proc.stdout.readline()
+                assert line, (out, proc.wait(), proc.stderr.read() if proc.stderr else "")
+                out += line
+            proc.send_signal(sig)
+            _, err = proc.communicate(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        assert (proc.returncode, err) == (1, f"{name}: exiting on signal {int(sig)}\n")
+        host.settimeout(5)
+        assert host.recv(100) == b""

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from tests.tender.helpers import argv, heap, image_end
+from mirage_tools.cmdline import solo5_cmdline
+from tests.tender.helpers import ARG_VECTORS, argv, heap, image_end
 from tests.tender.sptbuild import run
 
 SOLO5_NOTE_TYPES = {0x31494241: "ABI1", 0x3154464D: "MFT1"}
@@ -52,6 +53,13 @@ def test_command_line_is_split_on_spaces(tender: Path, hello: Path) -> None:
     # ARGS are joined by single spaces, then the guest splits on spaces.
     r = run(tender, hello, "a b", "", "c")
     assert argv(r.stdout) == ["unikernel", "a", "b", "c"]
+
+
+@pytest.mark.parametrize("words", ARG_VECTORS)
+def test_quoted_command_line_round_trips(tender: Path, hello: Path, words: list[str]) -> None:
+    r = run(tender, hello, solo5_cmdline(words))
+    assert r.returncode == 0, r.stderr
+    assert argv(r.stdout) == ["unikernel", *words]
 
 
 def test_solo5_arguments_are_dropped_by_the_guest(tender: Path, hello: Path) -> None:
@@ -118,14 +126,17 @@ def test_bad_memory_sizes_are_refused(tender: Path, hello: Path, arg: str) -> No
     assert r.stderr.startswith("mirage-spt: ")
     assert "mem" in r.stderr
     assert r.stdout == ""
+    if arg in ("--mem=0", "--mem=1", "--mem=99999999"):  # the range it states is the one it takes
+        assert r.stderr == f"mirage-spt: {arg}: memory is a number of MiB from 2 to 65536\n"
 
 
 def test_help(tender: Path) -> None:
     r = run(tender, "--help")
-    assert r.returncode == 0
-    assert r.stdout.startswith("usage: mirage-spt [OPTIONS] [--] KERNEL [ARGS...]")
+    assert r.returncode == 1  # as solo5-spt: --help is not a run
+    assert r.stdout == ""
+    assert r.stderr.startswith("usage: mirage-spt [OPTIONS] [--] KERNEL [ARGS...]")
     for opt in ("--mem=", "--block:", "--block-sector-size:", "--net:", "--net-mac:"):
-        assert opt in r.stdout
+        assert opt in r.stderr
 
 
 def test_version(tender: Path) -> None:

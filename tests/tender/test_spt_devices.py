@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.tender.helpers import ECHO_FRAME, make_disk, run_echo
+from tests.tender.helpers import ECHO_FRAME, check_exit_on_signal, check_frame_sizes, make_disk, run_echo
 from tests.tender.sptbuild import run
 
 
@@ -153,6 +154,16 @@ def test_net_echo_over_a_descriptor(tender: Path, net_guest: Path, tmp_path: Pat
     assert int(m.group(1)) == 1500  # not a tap: the Ethernet default
     first = int(m.group(2).split(":")[0], 16)
     assert first & 0x02 and not first & 0x01  # random, locally administered, unicast
+
+
+def test_frame_over_mtu_is_refused(tender: Path, guest, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    check_frame_sizes(run, tender, guest("netbig", manifest="DEVICES"), make_disk(tmp_path, 4096))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_ends_the_tender_with_a_message(tender: Path, net_guest: Path, tmp_path: Path,
+                                               sig: signal.Signals) -> None:
+    check_exit_on_signal(tender, net_guest, make_disk(tmp_path, 4096), sig, "mirage-spt")
 
 
 def test_net_mac_option(tender: Path, net_guest: Path, tmp_path: Path) -> None:

@@ -3,7 +3,9 @@ the guest never started, and never a crash. Each bad image is a good one with
 a few bytes patched at offsets that pyelftools finds."""
 from __future__ import annotations
 
+import os
 import struct
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +66,10 @@ class Image:
         return self.seg(lambda s: s.type == "PT_LOAD" and not s.flags & (PF_X | PF_W))
 
     @property
+    def rw(self) -> Seg:
+        return self.seg(lambda s: s.type == "PT_LOAD" and bool(s.flags & PF_W))
+
+    @property
     def abi(self) -> Seg:
         return self.seg(lambda s: s.note == ABI1)
 
@@ -106,6 +112,12 @@ def _manifest_second_in_its_segment(img: Image) -> None:
     img.ph(mft, "filesz", mft.offset + mft.filesz - abi.offset)
 
 
+def _bss_only(img: Image, vaddr: int) -> None:
+    """The writable segment without file bytes, at vaddr."""
+    img.ph(img.rw, "filesz", 0)
+    img.ph(img.rw, "vaddr", vaddr)
+
+
 def _name(img: Image, i: int, name: bytes) -> None:
     img.data[img.entry(i):img.entry(i) + 68] = name.ljust(68, b"\0")
 
@@ -142,6 +154,11 @@ CASES: list[tuple[str, str, Callable[[Image], None], str]] = [
     ("too-big", "EMPTY", lambda i: i.ph(i.text, "memsz", 1 << 40), "does not fit in guest memory"),
     ("memsz-overflow", "EMPTY", lambda i: i.ph(i.text, "memsz", 2**64 - 4096), "address range overflows"),
     ("vaddr-overflow", "EMPTY", lambda i: i.ph(i.rodata, "vaddr", 2**64 - 4096), "overflows"),
+    # A segment without file bytes (bss only) is checked like any other.
+    ("bss-overlap", "EMPTY", lambda i: _bss_only(i, i.text.vaddr), "overlaps or precedes"),
+    ("bss-unaligned", "EMPTY", lambda i: _bss_only(i, i.rw.vaddr + 0x10), "is not 4 KiB aligned"),
+    ("bss-bad-align", "EMPTY", lambda i: (_bss_only(i, i.rw.vaddr), i.ph(i.rw, "align", 0x1800)),
+     "is not a power of two"),
     ("filesz-over-memsz", "EMPTY", lambda i: i.ph(i.text, "filesz", i.text.memsz + 1),
      "p_memsz is smaller than p_filesz"),
     ("segment-past-eof", "EMPTY", lambda i: i.ph(i.rodata, "offset", len(i.data) - 16),
@@ -249,3 +266,36 @@ def test_host_executable_is_refused(tender: Path) -> None:
     r = run(tender, "/bin/true")
     assert r.returncode == 1
     assert "invalid executable" in r.stderr or "no Solo5 ABI note" in r.stderr
+
+
+def test_fifo_image_is_refused_without_blocking(tender: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "image.spt"
+    os.mkfifo(fifo)
+    r = run(tender, fifo, timeout=10)  # a blocking open() would never return
+    assert r.returncode == 1
+    assert f"{fifo}: not a regular file" in r.stderr
+
+
+def peak_rss_kib(cmd: list[str]) -> tuple[int, str]:
+    """Run cmd; its exit status and its own peak resident size (KiB), from wait4."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_maxrss, f"{proc.returncode} {err}"
+
+
+def check_bss_is_not_committed(tender: Path, hello: Path, tmp_path: Path) -> None:
+    """A 512 MiB bss is left to the zeroed anonymous mapping, not written at load."""
+    img = Image(hello)
+    img.ph(img.rw, "memsz", 512 << 20)
+    big = tmp_path / f"bigbss{hello.suffix}"
+    big.write_bytes(bytes(img.data))
+    rss, how = peak_rss_kib([str(tender), "--mem=1024", str(big)])
+    assert how.startswith("0 "), how
+    assert rss < 128 << 10, f"peak RSS {rss} KiB"
+
+
+def test_bss_is_not_committed(tender: Path, hello: Path, tmp_path: Path) -> None:
+    check_bss_is_not_committed(tender, hello, tmp_path)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from mirage_tools.cmdline import solo5_cmdline
+from tests.tender.helpers import ARG_VECTORS
 from tests.virtio import virtiobuild
 
 pytestmark = pytest.mark.usefixtures("qemu")
@@ -40,6 +42,12 @@ def test_command_line(hello: Path) -> None:
     args = re.findall(r"argv\[\d+\]=<(.*)>", r.stdout)
     assert args == ["unikernel", "one", "two", "--hello=Bonjour", "x=y"]
     assert "argc=5\n" in r.stdout and "not NULL-terminated" not in r.stdout
+
+
+@pytest.mark.parametrize("words", ARG_VECTORS)
+def test_quoted_command_line_round_trips(hello: Path, words: list[str]) -> None:
+    r = virtiobuild.run(hello, solo5_cmdline(words))
+    assert re.findall(r"argv\[\d+\]=<(.*)>", r.stdout) == ["unikernel", *words]
 
 
 def test_kernel_path_with_no_arguments(hello: Path, tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 /* stdio.h: formatted output into memory only (there is no FILE). The engine is
- * the runtime's own (runtime_c/core/format.c), shared with the console and logs.
+ * the runtime's own (runtime_c/format/format.c), shared with the console and logs.
  *
  * Conversions: d i u x X o c s p %, flags "-+ #0", width and precision (both may
  * be `*`), length modifiers hh h l ll z j t. There is no floating point (the

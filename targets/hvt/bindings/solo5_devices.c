@@ -69,7 +69,8 @@ int mirage_solo5_net_read(unsigned handle, void *buf, size_t size, size_t *read_
 
 int mirage_solo5_net_write(unsigned handle, const void *buf, size_t size)
 {
-    if (solo5_mft_by_handle(hvt_mft(), handle, SOLO5_MFT_NET_BASIC) == NULL)
+    const struct solo5_mft_entry *e = solo5_mft_by_handle(hvt_mft(), handle, SOLO5_MFT_NET_BASIC);
+    if (e == NULL || !solo5_net_frame_ok(e, size))
         return MIRAGE_EINVAL;
     volatile struct solo5_hvt_net_io a = {
         .handle = handle, .data = (uint64_t)(uintptr_t)buf, .len = size, .ret = SOLO5_R_EUNSPEC,

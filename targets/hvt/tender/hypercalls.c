@@ -2,7 +2,8 @@
  * guest-physical address; the tender copies it in, checks every address and
  * length it carries against guest memory (a bad one ends the tender: the guest
  * is broken or hostile), does the work, and copies results back.
- * Device-level problems (unknown handle, misaligned block) are results. */
+ * Device-level problems (unknown handle, misaligned block, a frame longer
+ * than mtu + 14) are results: EINVAL. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
@@ -122,6 +123,9 @@ static void net_io(struct hvt *h, uint32_t gpa, int write_)
 
     const struct solo5_mft_entry *e = device(h, a.handle, SOLO5_MFT_NET_BASIC);
     a.ret = SOLO5_R_EINVAL;
+    /* No frame beyond the MTU: a tap (or socket) would take one, up to 64 KiB. */
+    if (e != NULL && write_ && a.len > (uint64_t)e->u.net.mtu + SOLO5_NET_HLEN)
+        e = NULL;
     if (e != NULL) {
         ssize_t n;
         do

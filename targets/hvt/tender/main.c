@@ -27,15 +27,20 @@ int main(int argc, char **argv)
         .target = "hvt",
         .abi_version = SOLO5_HVT_ABI_VERSION,
         .default_mem_mib = HVT_DEFAULT_MEM_MIB,
+        .min_mem_mib = 1,
         .max_mem_mib = HVT_MAX_MEM_MIB,
     };
     tender_args_parse(&args, &cfg, argc, argv);
+    tender_exit_on_signals();
+    /* Whole 2 MiB pages: rounded down, but never below one (as Solo5). */
     uint64_t mem_size = args.mem_size & ~(HVT_PAGE_2M - 1);
-    if (mem_size == 0)
-        tender_die("--mem: an hvt guest needs at least 2 MiB");
-    if (mem_size != args.mem_size)
+    if (mem_size == 0) {
+        mem_size = HVT_PAGE_2M;
+        tender_warn("guest memory rounded up to 2 MiB (the smallest hvt guest)");
+    } else if (mem_size != args.mem_size) {
         tender_warn("guest memory rounded down to %llu MiB (a multiple of 2 MiB)",
                     (unsigned long long)(mem_size >> 20));
+    }
 
     /* Guest memory is never executable on the host; refuse a personality
      * that would make every readable mapping so. */

@@ -14,24 +14,31 @@ static int starts_with(const char *s, const char *prefix)
 int solo5_cmdline_split(const char *src, char buf[SOLO5_CMDLINE_SIZE],
                         char *argv[SOLO5_MAX_ARGS])
 {
-    size_t n = 0;
-    while (n < SOLO5_CMDLINE_SIZE - 1 && src[n] != '\0') {
-        buf[n] = src[n];
-        n++;
-    }
-    buf[n] = '\0';
-
+    /* Unquoting only shrinks a word and each word's NUL takes the place of
+     * the space after it, so buf never outgrows the source. */
+    const size_t max = SOLO5_CMDLINE_SIZE - 1;
+    size_t in = 0, out = 0;
     int argc = 0;
     argv[argc++] = "unikernel";
-    char *p = buf;
     for (;;) {
-        while (*p == ' ')
-            *p++ = '\0';
-        if (*p == '\0')
+        while (in < max && src[in] == ' ')
+            in++;
+        if (in >= max || src[in] == '\0')
             break;
-        char *arg = p;
-        while (*p != '\0' && *p != ' ')
-            p++;
+        char *arg = buf + out;
+        char quote = 0;
+        while (in < max && src[in] != '\0' && (quote || src[in] != ' ')) {
+            char c = src[in++];
+            if (c == '\\' && in < max && src[in] != '\0')
+                buf[out++] = src[in++];
+            else if (!quote && (c == '\'' || c == '"'))
+                quote = c;
+            else if (c == quote)
+                quote = 0;
+            else
+                buf[out++] = c;
+        }
+        buf[out++] = '\0';
         if (!starts_with(arg, "--solo5:") && argc < SOLO5_MAX_ARGS - 1)
             argv[argc++] = arg;
     }
@@ -77,6 +84,11 @@ int solo5_block_request_ok(const struct solo5_mft_entry *e, uint64_t offset, siz
 {
     const uint64_t bs = e->u.block.block_size, cap = e->u.block.capacity;
     return bs != 0 && cap >= bs && len == bs && offset % bs == 0 && offset <= cap - bs;
+}
+
+int solo5_net_frame_ok(const struct solo5_mft_entry *e, size_t len)
+{
+    return len <= (size_t)e->u.net.mtu + SOLO5_NET_HLEN;
 }
 
 int mirage_solo5_block_info(const char *name, unsigned *handle, uint64_t *capacity,

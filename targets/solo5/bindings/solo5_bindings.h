@@ -11,14 +11,18 @@
 
 #include "solo5_abi.h"
 
-/* Arguments come from the command line split on spaces: at most half of it,
- * plus argv[0] and the terminating NULL. */
+/* Every argument takes a character and a space: at most half the command
+ * line, plus argv[0] and the terminating NULL. */
 #define SOLO5_MAX_ARGS (SOLO5_CMDLINE_SIZE / 2 + 2)
 
-/* Copy the tender's command line `src` (at most SOLO5_CMDLINE_SIZE - 1
- * characters are used) into buf and split it on spaces into argv[1..]
- * (argv[0] is "unikernel", argv[argc] is NULL). Arguments starting with
- * "--solo5:" belong to the Solo5 layer and are dropped. Returns argc. */
+/* Split the tender's command line `src` (at most SOLO5_CMDLINE_SIZE - 1
+ * characters are used; the tender joins its ARGS with spaces) into words in
+ * buf, argv[1..] (argv[0] is "unikernel", argv[argc] is NULL), with the rules
+ * of MirageOS's boot-variable parser: spaces separate words, single or double
+ * quotes group (the other quote is plain inside), and a backslash makes the
+ * next character plain, inside quotes too. mirage_tools/cmdline.py quotes for
+ * it. Words starting with "--solo5:" belong to the Solo5 layer and are
+ * dropped. Returns argc. */
 int solo5_cmdline_split(const char *src, char buf[SOLO5_CMDLINE_SIZE],
                         char *argv[SOLO5_MAX_ARGS]);
 
@@ -33,6 +37,9 @@ const struct solo5_mft_entry *solo5_mft_by_handle(const struct solo5_mft *mft, u
 /* 1 if (offset, len) is exactly one block of block device e, block aligned
  * and inside its capacity. */
 int solo5_block_request_ok(const struct solo5_mft_entry *e, uint64_t offset, size_t len);
+
+/* 1 if a frame of len bytes fits network device e: at most mtu + 14. */
+int solo5_net_frame_ok(const struct solo5_mft_entry *e, size_t len);
 
 /* Provided by each target: the manifest with its devices attached (the
  * tender's copy, or the one the bindings filled in at boot). */

@@ -91,6 +91,9 @@ struct solo5_mft_net {
     uint16_t mtu;   /* filled by the tender */
 };
 
+/* A frame is at most mtu + this Ethernet header (no FCS, no VLAN tag). */
+#define SOLO5_NET_HLEN 14
+
 struct solo5_mft_entry {
     char name[SOLO5_MFT_NAME_SIZE];
     uint32_t type; /* enum solo5_mft_type */

@@ -13,7 +13,7 @@ static void usage(FILE *f, const struct tender_args_config *cfg)
             "Run the Solo5 %s unikernel KERNEL; ARGS, joined by spaces, are its command line.\n"
             "\n"
             "Options:\n"
-            "  --mem=MiB                       guest memory in MiB (default %llu)\n"
+            "  --mem=MiB                       guest memory in MiB, %llu to %llu (default %llu)\n"
             "  --block:NAME=PATH               attach file PATH as block device NAME\n"
             "  --block-sector-size:NAME=N      block size of NAME: a power of two >= 512\n"
             "                                  (default 512)\n"
@@ -25,7 +25,8 @@ static void usage(FILE *f, const struct tender_args_config *cfg)
             "  --version                       show the version\n"
             "\n"
             "Every device declared in the image's manifest must be attached.\n",
-            tender_name(), cfg->target, (unsigned long long)cfg->default_mem_mib);
+            tender_name(), cfg->target, (unsigned long long)cfg->min_mem_mib,
+            (unsigned long long)cfg->max_mem_mib, (unsigned long long)cfg->default_mem_mib);
 }
 
 static int hexval(char c)
@@ -140,9 +141,9 @@ void tender_args_parse(struct tender_args *a, const struct tender_args_config *c
             i++;
             break;
         }
-        if (strcmp(arg, "--help") == 0) {
-            usage(stdout, cfg);
-            exit(0);
+        if (strcmp(arg, "--help") == 0) { /* status 1, on stderr: as Solo5's tenders */
+            usage(stderr, cfg);
+            exit(1);
         }
         if (strcmp(arg, "--version") == 0) {
             printf("%s: mirage tender for the Solo5 %s ABI version %u\n", tender_name(),
@@ -151,8 +152,9 @@ void tender_args_parse(struct tender_args *a, const struct tender_args_config *c
         }
         if (strncmp(arg, "--mem=", 6) == 0) {
             uint64_t mib;
-            if (parse_u64(arg + 6, &mib) != 0 || mib < 1 || mib > cfg->max_mem_mib)
-                tender_die("%s: memory is a number of MiB from 1 to %llu", arg,
+            if (parse_u64(arg + 6, &mib) != 0 || mib < cfg->min_mem_mib || mib > cfg->max_mem_mib)
+                tender_die("%s: memory is a number of MiB from %llu to %llu", arg,
+                           (unsigned long long)cfg->min_mem_mib,
                            (unsigned long long)cfg->max_mem_mib);
             a->mem_size = mib << 20;
             continue;

@@ -42,11 +42,11 @@ struct tender_args_config {
     const char *target;       /* "spt", "hvt" */
     unsigned abi_version;
     uint64_t default_mem_mib; /* 512 */
-    uint64_t max_mem_mib;
+    uint64_t min_mem_mib, max_mem_mib; /* the range --mem takes */
 };
 
-/* Parse argv (argv[0] is the tender). --help prints usage on stdout and
- * exits 0; --version likewise. */
+/* Parse argv (argv[0] is the tender). --help prints usage on stderr and
+ * exits 1, as Solo5's tenders do; --version prints on stdout and exits 0. */
 void tender_args_parse(struct tender_args *a, const struct tender_args_config *cfg,
                        int argc, char **argv);
 

@@ -57,7 +57,9 @@ void elf_open(struct elf_image *img, const char *path)
 {
     memset(img, 0, sizeof *img);
     img->path = path;
-    img->fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO (or a device) must not wait for a peer
+     * before the regular-file check below refuses it. */
+    img->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (img->fd < 0)
         tender_die_errno("%s: cannot open the unikernel image", path);
     struct stat st;
@@ -240,11 +242,8 @@ void elf_load(struct elf_image *img, uintptr_t host_base, uint64_t mem_size,
         if (end_aligned > image_end)
             image_end = end_aligned;
 
-        /* Segments without file contents (a separate bss) need no loading:
-         * guest memory starts zeroed and writable. */
-        if (filesz == 0)
-            continue;
-
+        /* A bss-only segment (p_filesz 0) is checked like any other: it
+         * takes guest memory and gets protections too. */
         if (ph->p_align > 1 && (ph->p_align & (ph->p_align - 1)) != 0)
             BAD(img, "phdr[%u] p_align 0x%llx is not a power of two", i,
                 (unsigned long long)ph->p_align);
@@ -255,12 +254,19 @@ void elf_load(struct elf_image *img, uintptr_t host_base, uint64_t mem_size,
             BAD(img, "phdr[%u] at 0x%llx overlaps or precedes the previous segment "
                 "(ending at 0x%llx)", i, (unsigned long long)vaddr,
                 (unsigned long long)loaded_end);
-        if (tender_add_overflows(ph->p_offset, filesz, &file_end) || file_end > img->file_size)
+        if (filesz > 0 && (tender_add_overflows(ph->p_offset, filesz, &file_end) ||
+                           file_end > img->file_size))
             BAD(img, "phdr[%u] contents lie beyond the end of the file (truncated?)", i);
 
+        /* Guest memory is a fresh anonymous mapping, so the bss is already
+         * zero: writing it would only commit pages the guest may never use.
+         * Only the rest of the last file page is cleared, for callers that
+         * reuse memory; that page is touched by the file bytes anyway. */
         uint8_t *dst = (uint8_t *)(host_base + vaddr);
-        read_at(img, dst, filesz, ph->p_offset, "segment contents");
-        memset(dst + filesz, 0, end_aligned - vaddr - filesz);
+        if (filesz > 0) {
+            read_at(img, dst, filesz, ph->p_offset, "segment contents");
+            memset(dst + filesz, 0, (page - filesz % page) % page);
+        }
 
         int prot = PROT_NONE;
         if (ph->p_flags & PF_R)

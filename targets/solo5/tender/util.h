@@ -3,6 +3,7 @@
 #ifndef TENDER_UTIL_H
 #define TENDER_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Set the prefix of every message (e.g. "solo5-spt"); default "tender". */
@@ -19,6 +20,17 @@ void tender_die(const char *fmt, ...);
 /* tender_die with ": strerror(errno)" appended. */
 __attribute__((format(printf, 1, 2), noreturn))
 void tender_die_errno(const char *fmt, ...);
+
+/* On SIGINT or SIGTERM, say "NAME: exiting on signal N" on stderr and exit 1,
+ * as Solo5's hvt tender does; the kernel then closes every device. The
+ * handler runs on its own stack and makes raw system calls only (one write
+ * of a fixed, read-only message to fd 2, then exit_group), so it works
+ * inside the spt sandbox too. Call once, after tender_set_name. */
+void tender_exit_on_signals(void);
+
+/* The handler's message for SIGINT or SIGTERM and its length, so the spt
+ * filter can allow exactly that write. */
+void tender_signal_message(int sig, const char **msg, size_t *len);
 
 /* Overflow-checked arithmetic on guest addresses and sizes. */
 static inline int tender_add_overflows(uint64_t a, uint64_t b, uint64_t *out)

@@ -61,7 +61,7 @@ int mirage_solo5_net_read(unsigned handle, void *buf, size_t size, size_t *read_
 int mirage_solo5_net_write(unsigned handle, const void *buf, size_t size)
 {
     const struct solo5_mft_entry *e = solo5_mft_by_handle(spt_mft(), handle, SOLO5_MFT_NET_BASIC);
-    if (e == NULL)
+    if (e == NULL || !solo5_net_frame_ok(e, size)) /* the filter would kill us */
         return MIRAGE_EINVAL;
     long n;
     do

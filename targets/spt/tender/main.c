@@ -118,11 +118,11 @@ int main(int argc, char **argv)
         .target = "spt",
         .abi_version = SOLO5_SPT_ABI_VERSION,
         .default_mem_mib = DEFAULT_MEM_MIB,
+        .min_mem_mib = MIN_MEM_MIB,
         .max_mem_mib = MAX_MEM_MIB,
     };
     tender_args_parse(&args, &cfg, argc, argv);
-    if (args.mem_size < (MIN_MEM_MIB << 20))
-        tender_die("--mem: an spt guest needs at least %d MiB", MIN_MEM_MIB);
+    tender_exit_on_signals();
 
     /* Some systems make every readable mapping executable for processes
      * whose personality says so; guest data must never be executable. */

@@ -1,9 +1,11 @@
 /* The spt sandbox: the guest runs as this process, restricted by a seccomp
  * filter to exactly the calls the Solo5 spt ABI allows, each pinned to its
- * descriptor (and, for block I/O, to whole blocks inside the capacity). */
+ * descriptor (for block I/O, to whole aligned blocks inside the capacity;
+ * for network writes, to frames of at most mtu + 14 bytes). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -34,6 +36,31 @@ static void allow(scmp_filter_ctx ctx, int nr, const char *what, unsigned n,
     } while (0)
 #define ALLOW0(ctx, name) allow(ctx, SCMP_SYS(name), #name, 0, NULL)
 
+/* Exactly one block at a block-aligned offset inside the capacity, as on hvt:
+ * a guest can neither grow the file nor read past it. libseccomp takes one
+ * comparison per argument, so the offsets are split into aligned power-of-two
+ * runs of blocks (one per set bit of the block count), each one masked test:
+ * the run's high bits and the block-offset bits. */
+static void allow_blocks(scmp_filter_ctx ctx, int nr, const char *what,
+                         const struct solo5_mft_entry *e)
+{
+    const uint64_t bs = e->u.block.block_size, blocks = e->u.block.capacity / bs;
+    uint64_t base = 0;
+    for (int bit = 63; bit >= 0; bit--) {
+        uint64_t run = 1ULL << bit;
+        if (!(blocks & run))
+            continue;
+        uint64_t span = run * bs; /* no overflow: it is at most the capacity */
+        struct scmp_arg_cmp cmp[] = {
+            SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)e->b.hostfd),
+            SCMP_A2(SCMP_CMP_EQ, bs),
+            SCMP_A3(SCMP_CMP_MASKED_EQ, ~(span - 1) | (bs - 1), base),
+        };
+        allow(ctx, nr, what, 3, cmp);
+        base += span;
+    }
+}
+
 static scmp_filter_ctx build(const struct solo5_mft *mft, int epollfd, int timerfd)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
@@ -43,6 +70,15 @@ static scmp_filter_ctx build(const struct solo5_mft *mft, int epollfd, int timer
         tender_die("seccomp: cannot create a filter");
 
     ALLOW(ctx, write, SCMP_A0(SCMP_CMP_EQ, 1));
+    /* The tender's own "exiting on signal" messages (util.c), nothing else on 2. */
+    const int sigs[] = {SIGINT, SIGTERM};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        const char *msg;
+        size_t len;
+        tender_signal_message(sigs[i], &msg, &len);
+        ALLOW(ctx, write, SCMP_A0(SCMP_CMP_EQ, 2), SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)(uintptr_t)msg),
+              SCMP_A2(SCMP_CMP_EQ, len));
+    }
     ALLOW0(ctx, exit_group);
     ALLOW(ctx, clock_gettime, SCMP_A0(SCMP_CMP_EQ, CLOCK_MONOTONIC));
     ALLOW(ctx, clock_gettime, SCMP_A0(SCMP_CMP_EQ, CLOCK_REALTIME));
@@ -54,18 +90,13 @@ static scmp_filter_ctx build(const struct solo5_mft *mft, int epollfd, int timer
         const struct solo5_mft_entry *e = &mft->e[i];
         scmp_datum_t fd = (scmp_datum_t)e->b.hostfd;
         if (e->type == SOLO5_MFT_NET_BASIC) {
+            /* Frames up to mtu + 14 bytes, as hvt's NET_WRITE. */
+            scmp_datum_t max = (scmp_datum_t)e->u.net.mtu + SOLO5_NET_HLEN;
             ALLOW(ctx, read, SCMP_A0(SCMP_CMP_EQ, fd));
-            ALLOW(ctx, write, SCMP_A0(SCMP_CMP_EQ, fd));
+            ALLOW(ctx, write, SCMP_A0(SCMP_CMP_EQ, fd), SCMP_A2(SCMP_CMP_LE, max));
         } else if (e->type == SOLO5_MFT_BLOCK_BASIC) {
-            /* One whole block at an offset inside the capacity: a guest can
-             * neither grow the file nor read past it. (Alignment of the
-             * offset is the bindings' business.) */
-            scmp_datum_t bs = e->u.block.block_size;
-            scmp_datum_t last = e->u.block.capacity - e->u.block.block_size;
-            ALLOW(ctx, pread64, SCMP_A0(SCMP_CMP_EQ, fd), SCMP_A2(SCMP_CMP_EQ, bs),
-                  SCMP_A3(SCMP_CMP_LE, last));
-            ALLOW(ctx, pwrite64, SCMP_A0(SCMP_CMP_EQ, fd), SCMP_A2(SCMP_CMP_EQ, bs),
-                  SCMP_A3(SCMP_CMP_LE, last));
+            allow_blocks(ctx, SCMP_SYS(pread64), "pread64", e);
+            allow_blocks(ctx, SCMP_SYS(pwrite64), "pwrite64", e);
         }
     }
     return ctx;

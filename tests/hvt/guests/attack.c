@@ -15,7 +15,8 @@
  *   raw PORT WHERE F0 F1 F2 F3 F4
  *                  OUT to PORT (hex) of WHERE after filling the argument's
  *                  five 64-bit fields; WHERE and each F are hex numbers or
- *                  "arg" / "buf" (the addresses of the struct / a buffer) */
+ *                  "arg" / "buf" (the addresses of the struct / a buffer);
+ *                  prints the five fields afterwards */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -146,6 +147,15 @@ static int raw(int argc, char **argv)
         set64(8 * i, raw_value(argv[4 + i]));
     out32((uint16_t)raw_value(argv[2]), (uint32_t)raw_value(argv[3]));
     put("survived\n");
+    put("fields");
+    for (int i = 0; i < 5; i++) { /* what the tender wrote back */
+        uint64_t v = 0;
+        for (int b = 7; b >= 0; b--)
+            v = v << 8 | arg.raw[8 * i + b];
+        put(" ");
+        put_hex(v);
+    }
+    put("\n");
     return 0;
 }
 
