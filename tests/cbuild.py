@@ -3,7 +3,7 @@
 Used by the host unit tests of the runtime C. Builds are cached by a hash of the
 sources, headers and flags, so repeated test runs do not recompile. The caching
 helpers (cache_dir, digest, publish) are shared with the other test builds
-(tests/libc/libc_build.py, tests/tender/sptbuild.py).
+(tests/runtime/libc/libc_build.py, tests/targets/spt/sptbuild.py).
 """
 from __future__ import annotations
 
