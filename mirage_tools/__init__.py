@@ -4,7 +4,7 @@ from . import devices
 from .devices import *  # noqa: F403  (the device catalog, devices.__all__)
 from .errors import ConfigError
 from .impl import dep, foreign, if_impl, impl, main, match_impl, package
-from .key import Key, ipv4_addr, ipv4_prefix, ipv6_addr, ipv6_prefix, runtime_arg
+from .key import Key, Value, ipv4_addr, ipv4_prefix, ipv6_addr, ipv6_prefix, runtime_arg
 from .paths import toolpath
 from .register import register
 from .typ import (
@@ -48,6 +48,7 @@ __all__ = [
     "ipv6_prefix",
     "job",
     "Key",
+    "Value",
     "kv_ro",
     "kv_rw",
     "main",

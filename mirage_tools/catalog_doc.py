@@ -8,6 +8,11 @@ import sys
 from . import devices
 from .impl import Device, Impl
 
+# Functoria's identity rule, said where it applies (mirage_tools/impl.py).
+_SHARED = "\n\nA shared constant: every use is the same device."
+_MADE = "\n\nEach call makes a device of its own; use one value twice to share one device."
+_RETURNS_A_CONSTANT = {"rng"}  # Mirage's rng () is the default generator itself
+
 
 def entries() -> list[tuple[str, str, str]]:
     """(name, signature or module type, documentation) for every catalog entry."""
@@ -15,11 +20,12 @@ def entries() -> list[tuple[str, str, str]]:
     for name in sorted(devices.__all__):
         value = getattr(devices, name)
         if isinstance(value, Device):
-            rows.append((name, f"{name} : {value.typ}", value.doc))
+            rows.append((name, f"{name} : {value.typ}", value.doc + _SHARED))
         elif isinstance(value, Impl):
-            rows.append((name, f"{name} : {value.typ}", inspect.getdoc(value) or ""))
+            rows.append((name, f"{name} : {value.typ}", (inspect.getdoc(value) or "") + _SHARED))
         elif callable(value) and not isinstance(value, type):
-            rows.append((name, f"{name}{inspect.signature(value, eval_str=True)}", inspect.getdoc(value) or ""))
+            made = _SHARED if name in _RETURNS_A_CONSTANT else _MADE
+            rows.append((name, f"{name}{inspect.signature(value, eval_str=True)}", (inspect.getdoc(value) or "") + made))
     return rows
 
 

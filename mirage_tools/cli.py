@@ -96,7 +96,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         print("\n".join(map(str, plan.packages)))
     elif args.what == "args":
         for a in plan.runtime_args:
-            print(f"--{a.name}={a.arg_type.name}\t{a.doc} (default: {a.default_text})")
+            print(f"--{a.name}={a.arg_type.name}\t{a.doc} "
+                  f"({'required' if a.required else f'default: {a.default_text}'})")
     elif args.what == "keys":
         for k in plan.keys:
             print(f"{k.name}={k.render(plan.values[k.name])}\t{k.doc}")

@@ -120,12 +120,15 @@ def generate(plan: Plan, gen_dir: str) -> dict[str, str]:
     for node in plan.nodes:
         if node.device.user and node.device not in user_devices:
             user_devices.append(node.device)
-    prototypes = list(dict.fromkeys(prototype(d) for d in user_devices))
+    # Each prototype carries the line of config.py that defines its device, so a C
+    # mismatch shows both that line (the declaration) and the call or definition in C.
+    prototypes = list({prototype(d): d.location for d in reversed(user_devices)}.items())[::-1]
     structs = sorted({t.c_type for d in user_devices for t in (*_params(d), d.result_typ)
                       if t.c_type.startswith("struct ")})
     main_c = env.get_template("main.c.j2").render(plan=plan)
     header = env.get_template("mirage_app.h.j2").render(plan=plan, prototypes=prototypes, structs=structs)
-    files = {"main.c": _fix_lines(main_c, f"{gen_dir}/main.c"), "mirage_app.h": header}
+    files = {"main.c": _fix_lines(main_c, f"{gen_dir}/main.c"),
+             "mirage_app.h": _fix_lines(header, f"{gen_dir}/mirage_app.h")}
     if plan.target.solo5:
         files["manifest.c"] = env.get_template("manifest.c.j2").render(plan=plan)
     files.update(_embedded(env, plan))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from .embed import EmbeddedFile, scan
 from .errors import ConfigError, Location
-from .impl import App, Device, HostDevice, If, Impl, Match, Package
-from .key import Key, RuntimeArg
+from .impl import App, Device, HostDevice, If, Impl, Match, Package, version_key
+from .key import BUILTIN, Key, RuntimeArg
 from .register import Registration
 from .targets import Target, targets_with_driver
 from .typ import FunctorTyp
@@ -89,6 +89,9 @@ def collect_keys(reg: Registration) -> tuple[Key, ...]:
     def add(key: Key) -> None:
         prior = found.get(key.name)
         if prior is not None and not prior.same_definition(key):
+            if prior.location == BUILTIN:
+                raise ConfigError(f"key {key.name!r} is a built-in key of mirage-tools ({prior.doc})",
+                                  key.location, "give your key another name")
             raise ConfigError(f"key {key.name!r} is declared twice with different definitions",
                               key.location, f"the other one is at {prior.location}")
         found.setdefault(key.name, key)
@@ -194,7 +197,7 @@ def plan_fact(plan: Plan, which: str, location: Location) -> str:
         return plan.target.name
     if which == "keys":
         values = ((k, plan.values.get(k.name)) for k in plan.keys)
-        return "\n".join(f"{k.name}={'' if v is None else k.render(v)}".replace("\n", "\\n") for k, v in values)
+        return "\n".join(f"{k.name}={_escape('' if v is None else k.render(v))}" for k, v in values)
     if which == "packages":
         return "\n".join(str(p) for p in plan.packages)
     assert which == "config_sha256"
@@ -205,8 +208,36 @@ def plan_fact(plan: Plan, which: str, location: Location) -> str:
         raise ConfigError(f"cannot read {path} for its sha256: {e.strerror}", location) from None
 
 
+def _escape(value: str) -> str:
+    """app_info's lossless escape of a key value (mirage/info.h): \\ and \n."""
+    return value.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def _add_package(plan: Plan, pkg: Package, who: str, wanted: dict[str, tuple[str, str]],
+                 location: Location) -> None:
+    """Merge pkg's bounds with those already asked for: the highest min, the lowest max.
+    `wanted` remembers who asked for each bound, to name both sides of a contradiction."""
+    index = next((i for i, p in enumerate(plan.packages) if p.name == pkg.name), None)
+    if index is None:
+        plan.packages.append(pkg)
+        wanted[pkg.name] = (who, who)
+        return
+    prior = plan.packages[index]
+    low, low_who = max(((prior.min, wanted[pkg.name][0]), (pkg.min, who)),
+                       key=lambda b: version_key(b[0]) if b[0] else ())
+    bounds = [(b, w) for b, w in ((prior.max, wanted[pkg.name][1]), (pkg.max, who)) if b]
+    high, high_who = min(bounds, key=lambda b: version_key(b[0])) if bounds else (None, who)
+    if low and high and version_key(low) >= version_key(high):
+        raise ConfigError(f"package {pkg.name!r}: {low_who} needs version >= {low}, "
+                          f"but {high_who} needs < {high}", location,
+                          "the two devices need versions no release can satisfy")
+    plan.packages[index] = Package(pkg.name, low, high)
+    wanted[pkg.name] = (low_who, high_who)
+
+
 def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:
     args: dict[str, RuntimeArg] = {}
+    wanted: dict[str, tuple[str, str]] = {}
     for node in order:
         dev = node.device
         for name in dev.drivers:
@@ -249,11 +280,9 @@ def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:
         for folder in dev.embeds:
             plan.embedded[node.var] = scan(plan.folder, folder, node.location)
         for pkg in dev.packages:
-            if pkg not in plan.packages:
-                plan.packages.append(pkg)
+            _add_package(plan, pkg, f"{dev.name} ({node.location})", wanted, node.location)
     for pkg in reg.packages:
-        if pkg not in plan.packages:
-            plan.packages.append(pkg)
+        _add_package(plan, pkg, f"register ({reg.location})", wanted, reg.location)
     plan.runtime_args = list(args.values())
     plan.user_sources += _register_sources(plan, reg)
 

@@ -1,5 +1,6 @@
-"""Implementations: devices, functor application, conditionals. Immutable values whose
-equality is structural, so identical sub-graphs are shared by the engine."""
+"""Implementations: devices, functor application, conditionals. Immutable values. A device
+is equal only to itself (each constructor call makes one); applications and conditionals are
+equal when their parts are, so the engine shares an application made twice."""
 from __future__ import annotations
 
 import re
@@ -28,8 +29,29 @@ class Package:
         return self.name + "".join(b for b in bounds if b)
 
 
+_PACKAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+.-]*$")  # opam's package names
+_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+.~-]*$")
+
+
 def package(name: str, min: str | None = None, max: str | None = None) -> Package:  # noqa: A002
+    """A package the unikernel needs, with optional bounds: version >= min and < max.
+    Bounds on one package from several devices are merged (the tightest of each)."""
+    loc = caller_location()
+    if not isinstance(name, str) or not _PACKAGE.match(name):
+        raise ConfigError(f"invalid package name {name!r}", loc,
+                          "letters, digits, '_', '+', '.' and '-', starting with a letter or digit")
+    for bound in (min, max):
+        if bound is not None and (not isinstance(bound, str) or not _VERSION.match(bound)):
+            raise ConfigError(f"package {name!r}: invalid version {bound!r}", loc, 'e.g. min="2.1.3"')
+    if min is not None and max is not None and version_key(min) >= version_key(max):
+        raise ConfigError(f"package {name!r}: no version is >= {min} and < {max}", loc)
     return Package(name, min, max)
+
+
+def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """Orders versions as opam and Debian do: digit runs by value, other runs by text."""
+    runs = re.findall(r"\d+|[^\d]+", version)
+    return tuple((0, int(r)) if r.isdigit() else (1, r) for r in runs)
 
 
 @dataclass(frozen=True)
@@ -115,10 +137,18 @@ class Device(Impl):
     doc: str = ""
     location: Location = field(default_factory=caller_location)
 
+    # Functoria's rule: a device made by a constructor call is a device of its own (two
+    # kv_rw_mem() are two stores, two impl("x", ...) two jobs), equal only to itself; a
+    # catalog constant (default_console) is one value, shared wherever it is used. Only
+    # applications are shared structurally: the same device applied to the same arguments.
     def ident(self) -> tuple[object, ...]:
-        return ("device", self.name, self.typ, self.connect, self.c_args, self.sources, self.drivers,
-                self.headers, self.keys, self.runtime_args, self.packages, self.extra_deps,
-                self.manifest, self.user)
+        return ("device", id(self))
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
 
     def label(self) -> str:
         return self.name
@@ -251,7 +281,7 @@ def impl(name: str, typ: AnyTyp, *, connect: str | None = None, c_args: Sequence
     """A user-defined device: `connect` (default `<name>_connect`) is a C function in `sources`
     (paths relative to config.py) called as `connect(&dev, &args..., c_args...)`."""
     loc = caller_location()
-    typ = check_typ(typ)
+    typ = check_typ(typ, location=loc)
     if not isinstance(name, str) or not _C_IDENT.match(name):
         raise ConfigError(f"device name {name!r} is not a C identifier", loc)
     result = typ.result if isinstance(typ, FunctorTyp) else typ
@@ -277,7 +307,7 @@ def main(name: str, typ: AnyTyp, *, packages: Sequence[Package] = (), keys: Sequ
     """The unikernel's own module: the generated entry point calls `<name>_start(...)` with a
     typed pointer for each functor argument. Its C lives in register's `src`."""
     loc = caller_location()
-    typ = check_typ(typ)
+    typ = check_typ(typ, location=loc)
     if not isinstance(name, str) or not _C_IDENT.match(name):
         raise ConfigError(f"main name {name!r} is not a C identifier",
                           loc, "the C start function is <name>_start, e.g. main('unikernel', ...)")

@@ -11,7 +11,10 @@ from typing import Any, ClassVar
 from .errors import ConfigError, Location, caller_location
 from .paths import RUNTIME
 
-_KEY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+BUILTIN = Location("<built-in>", 0)  # where mirage-tools' own keys are declared
+
+# MirageOS keys such as "no-dhcp" are scons variables (`scons no-dhcp=true`), never C names.
+_KEY_NAME = re.compile(r"^[a-z](?:[a-z0-9_-]*[a-z0-9_])?$")
 _ARG_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 
 Env = Mapping[str, object]
@@ -26,17 +29,29 @@ class Value:
     def keys(self) -> tuple[Key, ...]:
         raise NotImplementedError
 
-    def map(self, fn: Callable[[Any], object], name: str | None = None) -> Value:
+    def map(self, fn: Any, *more: Any, name: str | None = None) -> Value:
+        """`v.map(f)`: f of v's value. Called on the class, `Value.map(f, a, b, ...)` is
+        MirageOS's `Key.(pure f $ a $ b)`: f of several values (keys, values, constants)."""
+        if not isinstance(self, Value):  # Value.map(f, a, b, ...): self is f
+            return Combined(self, tuple(_as_value(v) for v in (fn, *more)),
+                            name or str(getattr(self, "__name__", "fn")))
+        if more:
+            raise TypeError("v.map(f) takes one function; combine several values with Value.map(f, a, b)")
         return Mapped(self, fn, name or str(getattr(fn, "__name__", "fn")))
 
+    @staticmethod
+    def pure(value: object) -> Value:
+        """A constant configure-time value (MirageOS's `Key.pure v`)."""
+        return Pure(value)
+
     def eq(self, other: object) -> Value:
-        return self.map(lambda v: v == other, f"== {other!r}")
+        return self.map(lambda v: v == other, name=f"== {other!r}")
 
     def one_of(self, *choices: object) -> Value:
-        return self.map(lambda v: v in choices, f"in {list(choices)!r}")
+        return self.map(lambda v: v in choices, name=f"in {list(choices)!r}")
 
     def __invert__(self) -> Value:
-        return self.map(lambda v: not v, "not")
+        return self.map(lambda v: not v, name="not")
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +68,41 @@ class Mapped(Value):
 
     def __str__(self) -> str:
         return f"{self.source} {self.label}" if not self.label.isidentifier() else f"{self.label}({self.source})"
+
+
+@dataclass(frozen=True, eq=False)
+class Pure(Value):
+    value: object
+
+    def eval(self, env: Env) -> object:
+        return self.value
+
+    def keys(self) -> tuple[Key, ...]:
+        return ()
+
+    def __str__(self) -> str:
+        return repr(self.value)
+
+
+@dataclass(frozen=True, eq=False)
+class Combined(Value):
+    fn: Callable[..., object]
+    sources: tuple[Value, ...]
+    label: str
+
+    def eval(self, env: Env) -> object:
+        return self.fn(*(s.eval(env) for s in self.sources))
+
+    def keys(self) -> tuple[Key, ...]:
+        return tuple(dict.fromkeys(k for s in self.sources for k in s.keys()))
+
+    def __str__(self) -> str:
+        return f"{self.label}({', '.join(map(str, self.sources))})"
+
+
+def _as_value(value: object) -> Value:
+    """A Value as it is; a plain constant as Value.pure(constant)."""
+    return value if isinstance(value, Value) else Pure(value)
 
 
 KEY_TYPES: dict[type, str] = {str: "string", bool: "bool", int: "int"}
@@ -76,7 +126,8 @@ class Key(Value):
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _KEY_NAME.match(self.name):
             raise ConfigError(f"invalid key name {self.name!r}", self.location,
-                              "key names are lower-case identifiers, e.g. Key('net')")
+                              "key names are lower case: letters, digits, '_' and '-' inside, "
+                              "e.g. Key('net') or Key('no-dhcp')")
         if self.type not in KEY_TYPES:
             raise ConfigError(f"key {self.name!r}: unsupported type {self.type!r}", self.location,
                               "configure keys are str, bool or int")
@@ -145,8 +196,9 @@ def _is_solo5(target: object) -> bool:
     return get_target(str(target)).solo5
 
 
-Key.target = Key("target", str, "unix", "The platform to build for (scons target=list shows them).")
-Key.is_solo5 = Key.target.map(_is_solo5, "is_solo5")
+Key.target = Key("target", str, "unix", "The platform to build for (scons target=list shows them).",
+                 location=BUILTIN)
+Key.is_solo5 = Key.target.map(_is_solo5, name="is_solo5")
 Key.is_unix = Key.target.eq("unix")
 
 
@@ -210,8 +262,15 @@ class RuntimeArg:
         return self.name.replace("-", "_")
 
     @property
-    def default_text(self) -> str:
+    def required(self) -> bool:
+        """Declared without a default: the unikernel refuses to boot without it."""
+        return self.default is None
+
+    @property
+    def default_text(self) -> str | None:
         value = self.default
+        if value is None:
+            return None
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, (list, tuple)):
@@ -219,7 +278,7 @@ class RuntimeArg:
         return str(value)
 
     def key(self) -> tuple[object, ...]:
-        return (self.name, self.type, self.default_text, self.doc, self.short)
+        return (self.name, self.type, self.default_text, self.doc, self.short, self.required)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RuntimeArg) and self.key() == other.key()
@@ -228,14 +287,14 @@ class RuntimeArg:
         return hash(self.key())
 
 
-_DEFAULTS: dict[object, object] = {str: "", list: (), bool: False, int: 0}
 
 
 def runtime_arg(name: str, type: object = str, default: object = _NO_DEFAULT,  # noqa: A002
                 doc: str = "", short: str = "") -> RuntimeArg:
-    """Declare a boot argument. Types: str, int, bool, list (of str, comma separated),
-    ipv4_addr, ipv4_prefix, ipv6_addr, ipv6_prefix (or their names as strings). `short` is
-    an optional one-letter alias ("-p 80")."""
+    """Declare a boot argument. Types: str, int, bool, list (of str: comma separated, and
+    given several times it accumulates), ipv4_addr, ipv4_prefix, ipv6_addr, ipv6_prefix (or
+    their names as strings). Without a default it is required (a bool is then a flag, false
+    unless given). `short` is an optional one-letter alias ("-p 80")."""
     loc = caller_location()
     if short and (not isinstance(short, str) or len(short) != 1 or not short.isalpha() or short == "h"):
         raise ConfigError(f"boot argument {name!r}: short name {short!r} is not one letter", loc,
@@ -256,13 +315,13 @@ def runtime_arg(name: str, type: object = str, default: object = _NO_DEFAULT,  #
     if type not in ARG_TYPES:
         raise ConfigError(f"boot argument {name!r}: unsupported type {type!r}", loc,
                           f"use one of {', '.join(_ARG_TYPE_NAMES)}")
-    if default is _NO_DEFAULT:
-        if type not in _DEFAULTS:
-            raise ConfigError(f"boot argument {name!r} of type {ARG_TYPES[type].name} needs a default", loc)
-        default = _DEFAULTS[type]
-    default = _check_default(name, type, default, loc)
+    if default is _NO_DEFAULT or default is None:
+        # As cmdliner's required options (Functoria's Key.required); a bool is a flag: false.
+        default = False if type is bool else None
+    if default is not None:
+        default = _check_default(name, type, default, loc)
     arg = RuntimeArg(name, type, default, doc, loc, short)
-    if type not in (str, bool):
+    if arg.default_text is not None and type not in (str, bool):
         from .argcheck import c_parser_accepts
 
         if not c_parser_accepts(arg.arg_type.index, arg.default_text):

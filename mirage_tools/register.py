@@ -13,7 +13,9 @@ from .typ import argv as argv_typ
 from .typ import job as job_typ
 from .typ import reporter as reporter_typ
 
-_APP_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+# MirageOS accepts names such as "noop-functor.v0": the name is a file name (the image) and a
+# C string (MIRAGE_APP_NAME), never a C identifier, so '.' is fine inside it.
+_APP_NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9_-]|\.(?=[A-Za-z0-9_-]))*$")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ def register(name: str, jobs: Sequence[Impl], *, argv: Impl | None = None, repor
                           f"the first call is at {REGISTRY.current.location}; a config.py registers one unikernel")
     if not isinstance(name, str) or not _APP_NAME.match(name):
         raise ConfigError(f"invalid unikernel name {name!r}", loc,
-                          "use letters, digits, '-' and '_', starting with a letter")
+                          "it names the image file: use letters, digits, '-', '_' and single '.' inside, "
+                          "starting with a letter (e.g. 'noop-functor.v0')")
     if isinstance(jobs, Impl) or not isinstance(jobs, Sequence):
         raise ConfigError("register's jobs must be a list of devices of module type job", loc,
                           f"write register({name!r}, [my_job])")

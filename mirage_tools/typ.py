@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .errors import ConfigError
+from .errors import ConfigError, Location
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -16,6 +16,9 @@ class Typ:
     name: str
     c_type: str = ""
     header: str = ""
+    # For a MirageOS module type with no C face yet: what will provide it. Using such a
+    # type is refused when config.py is read, not left to fail in the C build.
+    coming: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -78,11 +81,15 @@ def _known_hint(value: object) -> str:
     return f"use one of {names}, or declare your own with typ('name')"
 
 
-def check_typ(value: object, what: str = "module type") -> AnyTyp:
-    """Validate a user-supplied module or functor type."""
-    if isinstance(value, (Typ, FunctorTyp)):
-        return value
-    raise ConfigError(f"unknown {what} {_describe(value)}", hint=_known_hint(value))
+def check_typ(value: object, what: str = "module type", location: Location | None = None) -> AnyTyp:
+    """Validate a user-supplied module or functor type: known, and with a C face."""
+    if not isinstance(value, (Typ, FunctorTyp)):
+        raise ConfigError(f"unknown {what} {_describe(value)}", location, _known_hint(value))
+    for t in (*value.params, value.result) if isinstance(value, FunctorTyp) else (value,):
+        if t.coming:
+            raise ConfigError(f"module type {t.name} has no C interface yet ({t.header} does not exist)", location,
+                              f"it comes with {t.coming}; until then no device can be of this type")
+    return value
 
 
 def typ(name: str, c_type: str | None = None, header: str | None = None) -> Typ:
@@ -106,10 +113,11 @@ block = _builtin("block")
 kv_ro = _builtin("kv_ro")
 kv_rw = _builtin("kv_rw")
 network = _builtin("network")
-ethernet = _builtin("ethernet")
-stackv4v6 = _builtin("stackv4v6")
-tcpv4v6 = _builtin("tcpv4v6")
-http = _builtin("http")
+_TCPIP = "the TCP/IP stack devices (etif, generic_stackv4v6, tcpv4v6_of_stackv4v6, ...)"
+ethernet = Typ("ethernet", "struct mirage_ethernet", "mirage/ethernet.h", coming=_TCPIP)
+stackv4v6 = Typ("stackv4v6", "struct mirage_stackv4v6", "mirage/stack.h", coming=_TCPIP)
+tcpv4v6 = Typ("tcpv4v6", "struct mirage_tcpv4v6", "mirage/tcp.h", coming=_TCPIP)
+http = Typ("http", "struct mirage_http", "mirage/http.h", coming="the HTTP devices (cohttp_server, httpaf_server)")
 argv = _builtin("argv")
 reporter = _builtin("reporter")
 info = _builtin("info")

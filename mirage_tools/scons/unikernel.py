@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import SCons.Action
-from SCons.Script import Exit
+from SCons.Script import Exit, GetOption
 
 from ..codegen import generate
 from ..describe import describe_text
@@ -84,6 +84,19 @@ def _build_one(env: Any, reg: Registration, config: Any, opts: variables.Common,
     return image
 
 
+def _without_missing(env: Any, nodes: list[Any]) -> list[Any]:
+    """`scons -h` and `scons -c` work without a config.py: help lists the common variables,
+    clean removes the build folder that is there. Any other build needs every config."""
+    if not (GetOption("help") or GetOption("clean")):
+        return nodes
+    for node in (n for n in nodes if not os.path.isfile(n.abspath)):
+        if GetOption("clean"):
+            env.Clean(".", node.dir.Dir("build"))
+        else:
+            env.Help(f"(no {node.path} here: its configure keys are not listed)\n", append=True, local_only=True)
+    return [n for n in nodes if os.path.isfile(n.abspath)]
+
+
 def unikernel(env: Any, configs: Any = "config.py") -> list[Any]:
     """env.Unikernel("config.py") (or a list of them): build each unikernel for the target
     chosen with `scons target=...`; returns the image nodes."""
@@ -91,6 +104,7 @@ def unikernel(env: Any, configs: Any = "config.py") -> list[Any]:
     loaded = []
     try:
         opts = variables.common(env)
+        nodes = _without_missing(env, nodes)
         if opts.cache:
             cache.enable(env, opts.cache, opts.cache_size)
         for node in nodes:

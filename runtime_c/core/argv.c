@@ -282,18 +282,40 @@ static void print_help(const struct mirage_arg *args, size_t nargs, const char *
         else
             mirage_core_printf("  --%s=%s%*s  %s", a->name, type_name(a->type),
                            (int)(width - option_width(a)), "", a->doc ? a->doc : "");
-        if (a->default_text != NULL)
+        if (a->required)
+            mirage_core_printf("%s(required)", a->doc && *a->doc ? " " : "");
+        else if (a->default_text != NULL)
             mirage_core_printf("%s(default: %s)", a->doc && *a->doc ? " " : "", a->default_text);
         mirage_core_printf("\n");
     }
     mirage_core_printf("  %-*s  print this help and exit\n", (int)width, "--help");
 }
 
-/* Parse text into a's storage, leaving it untouched on failure. */
-static int store(const struct mirage_arg *a, char *text, const char *prog, const char *what)
+/* A list given again on the command line keeps its earlier items: old, then new. */
+static int append_list(struct mirage_strings *old, struct mirage_strings *new)
+{
+    const char **items = malloc((old->len + new->len + 1) * sizeof *items);
+    if (items == NULL)
+        return MIRAGE_ENOMEM;
+    for (size_t i = 0; i < old->len; i++)
+        items[i] = old->items[i];
+    for (size_t i = 0; i <= new->len; i++) /* with the NULL terminator */
+        items[old->len + i] = new->items[i];
+    free(old->items);
+    free(new->items);
+    new->items = items;
+    new->len += old->len;
+    return 0;
+}
+
+/* Parse text into a's storage, leaving it untouched on failure; `again` appends a
+ * list's items to those already given. */
+static int store(const struct mirage_arg *a, char *text, const char *prog, const char *what, bool again)
 {
     union any_value v;
     int err = mirage_arg_parse_value(a->type, text, &v);
+    if (err == 0 && again && a->type == MIRAGE_ARG_STRING_LIST)
+        err = append_list(a->value, &v.STRING_LIST);
     if (err == MIRAGE_ENOMEM) {
         mirage_core_printf("%s: out of memory storing --%s\n", prog, a->name);
         return MIRAGE_EXIT_USAGE;
@@ -322,7 +344,7 @@ static int set_default(const struct mirage_arg *a, const char *prog)
         }
         memcpy(text, a->default_text, n);
     }
-    return store(a, text, prog, "default");
+    return store(a, text, prog, "default", false);
 }
 
 static const struct mirage_arg *lookup_short(const struct mirage_arg *args, size_t nargs, char c)
@@ -345,10 +367,74 @@ static const struct mirage_arg *lookup(const struct mirage_arg *args, size_t nar
 /* The program name of the last parse, for mirage_arg_reject. */
 static const char *parsed_prog = "unikernel";
 
+/* The words after argv[0]; given[i] records that args[i] was on the command line. */
+static int parse_words(const struct mirage_arg *args, size_t nargs, int argc, char **argv, const char *prog,
+                       bool *given)
+{
+    static char true_text[] = "true";
+    for (int i = 1; i < argc; i++) {
+        char *word = argv[i];
+        if (strcmp(word, "--help") == 0) {
+            print_help(args, nargs, prog);
+            return MIRAGE_EXIT_HELP;
+        }
+        const struct mirage_arg *a = word[0] == '-' && word[1] != '-' ? lookup_short(args, nargs, word[1]) : NULL;
+        char *value;
+        if (a != NULL) { /* "-l VALUE", "-lVALUE", or "-f" for a bool */
+            value = word + 2;
+            if (*value == '\0') {
+                if (a->type == MIRAGE_ARG_BOOL)
+                    value = true_text;
+                else if (i + 1 < argc)
+                    value = argv[++i];
+                else {
+                    mirage_core_printf("%s: missing value for -%c; try --help\n", prog, a->short_name);
+                    return MIRAGE_EXIT_USAGE;
+                }
+            }
+        } else {
+            if (strncmp(word, "--", 2) != 0 || word[2] == '\0' || word[2] == '=') {
+                mirage_core_printf("%s: unexpected argument '%s'; try --help\n", prog, word);
+                return MIRAGE_EXIT_USAGE;
+            }
+            char *name = word + 2;
+            char *eq = strchr(name, '=');
+            size_t name_len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+            a = lookup(args, nargs, name, name_len);
+            if (a == NULL) {
+                mirage_core_printf("%s: unknown argument '--%.*s'; try --help\n", prog, (int)name_len,
+                                   name);
+                return MIRAGE_EXIT_USAGE;
+            }
+            if (eq != NULL)
+                value = eq + 1;
+            else if (a->type == MIRAGE_ARG_BOOL)
+                value = true_text; /* "--flag"; a bool never takes the next word */
+            else if (i + 1 < argc)
+                value = argv[++i];
+            else {
+                mirage_core_printf("%s: missing value for --%s; try --help\n", prog, a->name);
+                return MIRAGE_EXIT_USAGE;
+            }
+        }
+        size_t k = (size_t)(a - args);
+        int status = store(a, value, prog, "value", given[k]);
+        if (status != 0)
+            return status;
+        given[k] = true;
+    }
+    for (size_t k = 0; k < nargs; k++) {
+        if (args[k].required && !given[k]) {
+            mirage_core_printf("%s: missing required argument --%s; try --help\n", prog, args[k].name);
+            return MIRAGE_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
 int mirage_argv_parse(const struct mirage_arg *args, size_t nargs, int argc, char **argv,
                       const char *prog)
 {
-    static char true_text[] = "true";
     if (prog == NULL)
         prog = "unikernel";
     parsed_prog = prog;
@@ -357,59 +443,14 @@ int mirage_argv_parse(const struct mirage_arg *args, size_t nargs, int argc, cha
         if (status != 0)
             return status;
     }
-    for (int i = 1; i < argc; i++) {
-        char *word = argv[i];
-        if (strcmp(word, "--help") == 0) {
-            print_help(args, nargs, prog);
-            return MIRAGE_EXIT_HELP;
-        }
-        const struct mirage_arg *s = word[0] == '-' && word[1] != '-' ? lookup_short(args, nargs, word[1]) : NULL;
-        if (s != NULL) { /* "-l VALUE", "-lVALUE", or "-f" for a bool */
-            char *value = word + 2;
-            if (*value == '\0') {
-                if (s->type == MIRAGE_ARG_BOOL)
-                    value = true_text;
-                else if (i + 1 < argc)
-                    value = argv[++i];
-                else {
-                    mirage_core_printf("%s: missing value for -%c; try --help\n", prog, s->short_name);
-                    return MIRAGE_EXIT_USAGE;
-                }
-            }
-            int status = store(s, value, prog, "value");
-            if (status != 0)
-                return status;
-            continue;
-        }
-        if (strncmp(word, "--", 2) != 0 || word[2] == '\0' || word[2] == '=') {
-            mirage_core_printf("%s: unexpected argument '%s'; try --help\n", prog, word);
-            return MIRAGE_EXIT_USAGE;
-        }
-        char *name = word + 2;
-        char *eq = strchr(name, '=');
-        size_t name_len = eq != NULL ? (size_t)(eq - name) : strlen(name);
-        const struct mirage_arg *a = lookup(args, nargs, name, name_len);
-        if (a == NULL) {
-            mirage_core_printf("%s: unknown argument '--%.*s'; try --help\n", prog, (int)name_len,
-                               name);
-            return MIRAGE_EXIT_USAGE;
-        }
-        char *value;
-        if (eq != NULL)
-            value = eq + 1;
-        else if (a->type == MIRAGE_ARG_BOOL)
-            value = true_text; /* "--flag"; a bool never takes the next word */
-        else if (i + 1 < argc)
-            value = argv[++i];
-        else {
-            mirage_core_printf("%s: missing value for --%s; try --help\n", prog, a->name);
-            return MIRAGE_EXIT_USAGE;
-        }
-        int status = store(a, value, prog, "value");
-        if (status != 0)
-            return status;
+    bool *given = calloc(nargs > 0 ? nargs : 1, sizeof *given);
+    if (given == NULL) {
+        mirage_core_printf("%s: out of memory parsing the boot arguments\n", prog);
+        return MIRAGE_EXIT_USAGE;
     }
-    return 0;
+    int status = parse_words(args, nargs, argc, argv, prog, given);
+    free(given);
+    return status;
 }
 
 _Noreturn void mirage_arg_reject(const char *name, const char *text, const char *what)

@@ -35,13 +35,18 @@ def plan_for(reg, target="unix", folder=Path("."), **values):
 
 def test_shared_device_is_connected_once_in_post_order():
     store = impl("store", console, sources=[])
-    shared = impl("cache", console @ console)(store)
-    a = main("a", console @ console @ job)(shared, store)
-    b = main("b", console @ job)(impl("cache", console @ console)(store))
+    cache = impl("cache", console @ console)
+    a = main("a", console @ console @ job)(cache(store), store)
+    b = main("b", console @ job)(cache(store))  # the same application: the same device
     plan = plan_for(registration("app", [a, b], src=None))
     names = [n.var or n.device.name for n in plan.nodes]
     assert names == ["default_reporter_0", "store_0", "cache_0", "a", "b"]
     assert plan.jobs[0].args[0] is plan.jobs[1].args[0]
+    # A second impl("cache", ...) is another device, as in Functoria: connected apart.
+    c = main("c", console @ job)(impl("cache", console @ console)(store))
+    plan = plan_for(registration("app", [a, c], src=None))
+    assert [n.var or n.device.name for n in plan.nodes] == [
+        "default_reporter_0", "store_0", "cache_0", "cache_1", "a", "c"]
 
 
 def test_conditionals_resolve_per_target_and_collect_only_chosen_args():

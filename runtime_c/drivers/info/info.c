@@ -59,6 +59,21 @@ int app_info_connect(struct mirage_info *out, const char *name, const char *targ
     return MIRAGE_OK;
 }
 
+size_t mirage_info_unescape(const char *value, size_t len, char *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = value[i];
+        if (c == '\\' && i + 1 < len) {
+            c = value[++i];
+            if (c == 'n')
+                c = '\n';
+        }
+        out[n++] = c;
+    }
+    return n;
+}
+
 const char *mirage_info_key(const struct mirage_info *info, const char *key, size_t *len)
 {
     size_t klen = strlen(key);

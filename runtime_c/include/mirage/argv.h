@@ -37,6 +37,7 @@ struct mirage_arg {
     const char *default_text; /* parsed like a command-line value before argv */
     void *value;              /* storage of the C type listed above */
     char short_name;          /* 'l' for "-l VALUE" as well as "--logs=VALUE"; 0 for none */
+    bool required;            /* must be given (default_text is then NULL) */
 };
 
 /* Exit statuses of a parse that must end the unikernel. */
@@ -44,7 +45,9 @@ struct mirage_arg {
 #define MIRAGE_EXIT_USAGE 64
 
 /* Parse argv[1..argc-1] ("--name=value", "--name value", "--flag" for bools,
- * "--help"). Returns 0, MIRAGE_EXIT_HELP after printing help, or MIRAGE_EXIT_USAGE after
+ * "--help"). A list given several times accumulates its items ("--x=a,b --x=c" is
+ * a, b, c); any other argument given again takes the last value. A required
+ * argument missing from argv is a usage error naming it. Returns 0, MIRAGE_EXIT_HELP after printing help, or MIRAGE_EXIT_USAGE after
  * printing an error naming the argument. Strings point into argv, which may be
  * modified in place. Every default_text is parsed first (a bad one is reported
  * like a bad value); a NULL default_text leaves a zero value (a NULL string, an

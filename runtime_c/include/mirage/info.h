@@ -17,7 +17,9 @@ struct mirage_info {
     size_t npackages;
 };
 
-/* keys and packages as above (a value's own newlines are written as "\n").
+/* keys and packages as above. A value is escaped so that every value reads back
+ * exactly: its backslashes are written "\\" and its newlines "\n" (two characters
+ * each); mirage_info_unescape undoes that.
  * Returns 0, or MIRAGE_EINVAL for a NULL string or a malformed digest or key line. */
 int app_info_connect(struct mirage_info *out, const char *name, const char *target, const char *keys,
                      const char *packages, const char *config_sha256);
@@ -25,5 +27,9 @@ int app_info_connect(struct mirage_info *out, const char *name, const char *targ
 /* The value of configure key `key`: a pointer into info->keys and its length in
  * *len (the value ends at a newline or the end, it is not NUL-terminated), or NULL. */
 const char *mirage_info_key(const struct mirage_info *info, const char *key, size_t *len);
+
+/* Copy the escaped value (len bytes) to out, unescaped; out needs len bytes at most.
+ * Returns the unescaped length. */
+size_t mirage_info_unescape(const char *value, size_t len, char *out);
 
 #endif

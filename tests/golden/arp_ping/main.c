@@ -18,9 +18,9 @@ static int64_t arg_count;
 int64_t mirage_arg_count(void) { return arg_count; }
 
 static const struct mirage_arg mirage_args[] = {
-    { "logs", MIRAGE_ARG_STRING, "Log thresholds, e.g. *:info,tcp:debug: LEVEL or SRC:LEVEL items, comma separated (quiet, error, warning, info, debug; at most 16 sources).", "*:info", &arg_logs, 'l' },
-    { "ipv4", MIRAGE_ARG_IPV4_PREFIX, "The address (and prefix length) to answer for.", "10.0.0.2/24", &arg_ipv4, 0 },
-    { "count", MIRAGE_ARG_INT, "Exit 0 after this many echo replies (0: run forever).", "0", &arg_count, 0 },
+    { "logs", MIRAGE_ARG_STRING, "Log thresholds, e.g. *:info,tcp:debug: LEVEL or SRC:LEVEL items, comma separated (quiet, error, warning, info, debug; at most 16 sources).", "*:info", &arg_logs, 'l', false },
+    { "ipv4", MIRAGE_ARG_IPV4_PREFIX, "The address (and prefix length) to answer for.", "10.0.0.2/24", &arg_ipv4, 0, false },
+    { "count", MIRAGE_ARG_INT, "Exit 0 after this many echo replies (0: run forever).", "0", &arg_count, 0, false },
 };
 #define MIRAGE_NARGS (sizeof mirage_args / sizeof mirage_args[0])
 

@@ -22,6 +22,8 @@ struct mirage_ipv4_prefix mirage_arg_ipv4(void);
 int64_t mirage_arg_count(void);
 
 /* Start functions of the jobs and connect functions of user devices. */
+#line 10 "config.py"
 int unikernel_start(struct mirage_console *console, struct mirage_network *network);
+#line 28 "build/gen/mirage_app.h"
 
 #endif

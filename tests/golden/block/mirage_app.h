@@ -18,6 +18,8 @@ struct mirage_console;
 const char *mirage_arg_logs(void);
 
 /* Start functions of the jobs and connect functions of user devices. */
+#line 10 "config.py"
 int unikernel_start(struct mirage_console *console, struct mirage_block *block);
+#line 24 "build/gen/mirage_app.h"
 
 #endif

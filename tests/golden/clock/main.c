@@ -18,8 +18,8 @@ static const char *arg_seed;
 const char *mirage_arg_seed(void) { return arg_seed; }
 
 static const struct mirage_arg mirage_args[] = {
-    { "logs", MIRAGE_ARG_STRING, "Log thresholds, e.g. *:info,tcp:debug: LEVEL or SRC:LEVEL items, comma separated (quiet, error, warning, info, debug; at most 16 sources).", "*:info", &arg_logs, 'l' },
-    { "seed", MIRAGE_ARG_STRING, "Seed the generator with these hex bytes (1 to 64): the same random stream at every boot, for tests only.", "", &arg_seed, 0 },
+    { "logs", MIRAGE_ARG_STRING, "Log thresholds, e.g. *:info,tcp:debug: LEVEL or SRC:LEVEL items, comma separated (quiet, error, warning, info, debug; at most 16 sources).", "*:info", &arg_logs, 'l', false },
+    { "seed", MIRAGE_ARG_STRING, "Seed the generator with these hex bytes (1 to 64): the same random stream at every boot, for tests only.", "", &arg_seed, 0, false },
 };
 #define MIRAGE_NARGS (sizeof mirage_args / sizeof mirage_args[0])
 

@@ -23,6 +23,8 @@ const char *mirage_arg_logs(void);
 const char *mirage_arg_seed(void);
 
 /* Start functions of the jobs and connect functions of user devices. */
+#line 6 "config.py"
 int unikernel_start(struct mirage_console *console, struct mirage_time *time, struct mirage_mclock *mclock, struct mirage_pclock *pclock, struct mirage_random *random);
+#line 29 "build/gen/mirage_app.h"
 
 #endif

@@ -15,8 +15,8 @@ static const char *arg_hello;
 const char *mirage_arg_hello(void) { return arg_hello; }
 
 static const struct mirage_arg mirage_args[] = {
-    { "logs", MIRAGE_ARG_STRING, "Log thresholds, e.g. *:info,tcp:debug: LEVEL or SRC:LEVEL items, comma separated (quiet, error, warning, info, debug; at most 16 sources).", "*:info", &arg_logs, 'l' },
-    { "hello", MIRAGE_ARG_STRING, "How to say hello.", "Hello World!", &arg_hello, 0 },
+    { "logs", MIRAGE_ARG_STRING, "Log thresholds, e.g. *:info,tcp:debug: LEVEL or SRC:LEVEL items, comma separated (quiet, error, warning, info, debug; at most 16 sources).", "*:info", &arg_logs, 'l', false },
+    { "hello", MIRAGE_ARG_STRING, "How to say hello.", "Hello World!", &arg_hello, 0, false },
 };
 #define MIRAGE_NARGS (sizeof mirage_args / sizeof mirage_args[0])
 

@@ -19,6 +19,8 @@ const char *mirage_arg_logs(void);
 const char *mirage_arg_hello(void);
 
 /* Start functions of the jobs and connect functions of user devices. */
+#line 6 "config.py"
 int unikernel_start(struct mirage_console *console);
+#line 25 "build/gen/mirage_app.h"
 
 #endif

@@ -13,7 +13,7 @@ static const char *arg_logs;
 const char *mirage_arg_logs(void) { return arg_logs; }
 
 static const struct mirage_arg mirage_args[] = {
-    { "logs", MIRAGE_ARG_STRING, "Log thresholds, e.g. *:info,tcp:debug: LEVEL or SRC:LEVEL items, comma separated (quiet, error, warning, info, debug; at most 16 sources).", "*:info", &arg_logs, 'l' },
+    { "logs", MIRAGE_ARG_STRING, "Log thresholds, e.g. *:info,tcp:debug: LEVEL or SRC:LEVEL items, comma separated (quiet, error, warning, info, debug; at most 16 sources).", "*:info", &arg_logs, 'l', false },
 };
 #define MIRAGE_NARGS (sizeof mirage_args / sizeof mirage_args[0])
 

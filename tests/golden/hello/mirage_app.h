@@ -17,6 +17,8 @@ struct mirage_console;
 const char *mirage_arg_logs(void);
 
 /* Start functions of the jobs and connect functions of user devices. */
+#line 4 "config.py"
 int unikernel_start(struct mirage_console *console);
+#line 23 "build/gen/mirage_app.h"
 
 #endif

@@ -18,6 +18,8 @@ struct mirage_kv_ro;
 const char *mirage_arg_logs(void);
 
 /* Start functions of the jobs and connect functions of user devices. */
+#line 9 "config.py"
 int unikernel_start(struct mirage_console *console, struct mirage_kv_ro *kv_ro);
+#line 24 "build/gen/mirage_app.h"
 
 #endif

@@ -23,9 +23,11 @@ EXPECTED = {"STRING": "a string", "INT": "an integer", "BOOL": "true or false",
 
 
 class Table:
-    """A struct mirage_arg table with its storage, as generated main.c would hold."""
+    """A struct mirage_arg table with its storage, as generated main.c would hold; the
+    arguments named in `required` must be given."""
 
-    def __init__(self, specs: list[tuple[str, str, str | None, str | None]]) -> None:
+    def __init__(self, specs: list[tuple[str, str, str | None, str | None]],
+                 required: frozenset[str] = frozenset()) -> None:
         ffi, lib = core()
         self.specs = specs
         self.keep: list[Any] = []
@@ -36,6 +38,7 @@ class Table:
             entry.type = getattr(lib, f"MIRAGE_ARG_{kind}")
             entry.doc = self._str(doc)
             entry.default_text = self._str(default)
+            entry.required = name in required
             self.store[name] = ffi.new(STORAGE[kind])
             entry.value = self.store[name]
 
@@ -94,9 +97,11 @@ def model_value(kind: str, text: str) -> tuple[bool, Any]:
     return v is not None, v
 
 
-def model(specs: list[tuple[str, str, str | None, str | None]], words: list[str]) -> tuple[int, str, dict[str, Any]]:
+def model(specs: list[tuple[str, str, str | None, str | None]], words: list[str],
+          required: frozenset[str] = frozenset()) -> tuple[int, str, dict[str, Any]]:
     kinds = {name: kind for name, kind, _, _ in specs}
     values: dict[str, Any] = {}
+    given: set[str] = set()
     for name, kind, _, default in specs:
         if default is None:
             values[name] = {"STRING": None, "INT": 0, "BOOL": False, "STRING_LIST": []}.get(kind)
@@ -109,7 +114,7 @@ def model(specs: list[tuple[str, str, str | None, str | None]], words: list[str]
         w = words[i]
         i += 1
         if w == "--help":
-            return 63, help_text(specs), {}
+            return 63, help_text(specs, required), {}
         if not w.startswith("--") or w in ("--",) or w.startswith("--="):
             return 64, f"{PROG}: unexpected argument '{w}'; try --help\n", {}
         name, eq, text = w[2:].partition("=")
@@ -126,17 +131,23 @@ def model(specs: list[tuple[str, str, str | None, str | None]], words: list[str]
         ok, v = model_value(kinds[name], text)
         if not ok:
             return 64, f"{PROG}: bad value '{text}' for --{name}: expected {EXPECTED[kinds[name]]}\n", {}
-        values[name] = v
+        values[name] = values[name] + v if kinds[name] == "STRING_LIST" and name in given else v
+        given.add(name)
+    for name, *_ in specs:
+        if name in required and name not in given:
+            return 64, f"{PROG}: missing required argument --{name}; try --help\n", {}
     return 0, "", values
 
 
-def help_text(specs: list[tuple[str, str, str | None, str | None]]) -> str:
+def help_text(specs: list[tuple[str, str, str | None, str | None]], required: frozenset[str] = frozenset()) -> str:
     lines = [f"usage: {PROG} [OPTION]..."]
     options = [f"--{name}={TYPE_NAME[kind]}" for name, kind, _, _ in specs]
     width = max(len(o) for o in [*options, "--help"])
-    for option, (_, _, doc, default) in zip(options, specs):
+    for option, (name, _, doc, default) in zip(options, specs):
         line = f"  {option.ljust(width)}  {doc or ''}"
-        if default is not None:
+        if name in required:
+            line += (" " if doc else "") + "(required)"
+        elif default is not None:
             line += (" " if doc else "") + f"(default: {default})"
         lines.append(line)
     lines.append(f"  {'--help'.ljust(width)}  print this help and exit")
@@ -156,10 +167,11 @@ SPECS: list[tuple[str, str, str | None, str | None]] = [
 ]
 
 
-def check(specs: list[tuple[str, str, str | None, str | None]], words: list[str]) -> tuple[int, str]:
-    table = Table(specs)
+def check(specs: list[tuple[str, str, str | None, str | None]], words: list[str],
+          required: frozenset[str] = frozenset()) -> tuple[int, str]:
+    table = Table(specs, required)
     status, out = table.parse(words)
-    want_status, want_out, want_values = model(specs, words)
+    want_status, want_out, want_values = model(specs, words, required)
     assert (status, out) == (want_status, want_out)
     if status == 0:
         for name, _, _, _ in specs:
@@ -322,6 +334,31 @@ def test_random_command_lines_match_the_model(argv: list[str]) -> None:
     assert status in (0, 63, 64)
     if status == 64:
         assert out.startswith("uk: ") and out.endswith("\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(words())
+def test_random_command_lines_with_a_required_argument(argv: list[str]) -> None:
+    check(SPECS, argv, frozenset({"opt"}))
+
+
+def test_required_arguments_must_be_given() -> None:
+    # Functoria's Key.required (cmdliner's required opt): missing -> usage error naming it.
+    t = Table(SPECS, frozenset({"opt", "port"}))
+    assert t.parse(["--port=1"]) == (64, "uk: missing required argument --opt; try --help\n")
+    assert t.parse(["--opt", "x", "--port=2"]) == (0, "")
+    assert t.value("opt") == "x" and t.value("port") == 2
+    status, out = t.parse(["--help"])
+    assert status == 63 and "Optional. (required)" in out and "Port to listen on. (required)" in out
+
+
+def test_repeated_lists_accumulate() -> None:
+    # cmdliner's opt_all: --x=a --x=b is [a, b]; the comma form mixes in.
+    t = Table(SPECS)
+    assert t.parse(["--names=a,b", "--names", "c", "--names="]) == (0, "")
+    assert t.value("names") == ["a", "b", "c"]
+    assert t.parse(["--names=x"]) == (0, "") and t.value("names") == ["x"]  # replaces the default
+    assert t.parse(["--port=1", "--port=2"]) == (0, "") and t.value("port") == 2  # others: last wins
 
 
 @settings(max_examples=500, deadline=None)
