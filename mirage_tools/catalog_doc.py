@@ -25,7 +25,8 @@ def entries() -> list[tuple[str, str, str]]:
             rows.append((name, f"{name} : {value.typ}", (inspect.getdoc(value) or "") + _SHARED))
         elif callable(value) and not isinstance(value, type):
             made = _SHARED if name in _RETURNS_A_CONSTANT else _MADE
-            rows.append((name, f"{name}{inspect.signature(value, eval_str=True)}", (inspect.getdoc(value) or "") + made))
+            signature = f"{name}{inspect.signature(value, eval_str=True)}"
+            rows.append((name, signature, (inspect.getdoc(value) or "") + made))
     return rows
 
 
