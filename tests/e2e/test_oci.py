@@ -60,7 +60,7 @@ def test_cmdline_is_quoted_for_the_guest_splitter(tmp_path):
     """urunc hands cmdline to the tender (or QEMU's -append) as one string: it is quoted so
     that the guest bindings split it back into the boot arguments (args='--hello "Bon jour"')."""
     from mirage_tools.oci import UnikernelImage, urunc_annotations
-    from tests.c.test_solo5_cmdline import split
+    from tests.targets.solo5.test_solo5_cmdline import split
 
     args = ("--hello", "Bon jour", "it's")
     cmdline = urunc_annotations(UnikernelImage(tmp_path / "u.spt", "spt", args))["com.urunc.unikernel.cmdline"]

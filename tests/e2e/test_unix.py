@@ -162,4 +162,5 @@ def test_c_compiler_checks_the_wiring_against_config(tmp_path):
     out = scons(folder, "target=unix", check=False)
     assert out.returncode != 0
     assert "conflicting types for 'unikernel_start'" in out.stderr
-    assert "mirage_app.h" in out.stderr
+    # The declaration mirage_app.h makes is shown at the config.py line that defines the job.
+    assert "config.py:4" in out.stderr and 'main("unikernel", console @ job)' in out.stderr
