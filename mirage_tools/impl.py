@@ -61,13 +61,15 @@ class HostDevice:
     or a tap interface (net); `size` > 0 lets `run` create a missing block file of that
     many bytes (an existing one is never touched); `tar_of` names a folder (relative to
     config.py) that the build packs into the block file `host` (a tar image, rebuilt when
-    a file in it changes, e.g. "build/data.tar")."""
+    a file in it changes, e.g. "build/data.tar"). `durable` (block) makes `run` ask our
+    Solo5 tenders to sync every write (--block-sync:NAME)."""
 
     kind: str  # "block" or "net"
     name: str
     host: str
     size: int = 0
     tar_of: str = ""
+    durable: bool = False
 
 
 class Impl:

@@ -66,8 +66,9 @@ class Target:
 def tender_command(image: str, args: list[str], tender: str, devices: list[tuple[str, str, str]]) -> list[str]:
     """How a Solo5 tender boots an image: `TENDER --block:NAME=FILE --net:NAME=TAP IMAGE CMDLINE`
     (the same command line for ours and Solo5's; the Solo5 family uses it as `run`).
-    The tender joins its ARGS with spaces, so `args` go as one quoted command line."""
-    attach = [f"--{kind}:{name}={host}" for kind, name, host in devices]
+    The tender joins its ARGS with spaces, so `args` go as one quoted command line.
+    ("block-sync", NAME, "") becomes our tenders' flag --block-sync:NAME."""
+    attach = [f"--{kind}:{name}={host}" if host else f"--{kind}:{name}" for kind, name, host in devices]
     return [tender, *attach, image, *([solo5_cmdline(args)] if args else [])]
 
 

@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: compiler, pkg-config and libseccomp (spt tender), QEMU (virtio),
 # Graphviz (describe --dot -o graph.svg), iproute2 and ping (network tests), binutils (objdump),
-# skopeo and umoci (reading OCI layouts back in tests).
+# skopeo and umoci (reading OCI layouts back in tests), fuse3 (libfuse3 for mfusepy: the
+# power-cut tests' file system).
 PACKAGES=(build-essential pkg-config libseccomp-dev qemu-system-x86 graphviz iproute2 iputils-ping
-          binutils python3-venv skopeo umoci)
+          binutils python3-venv skopeo umoci fuse3)
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -28,20 +28,27 @@ def parse_size(size: int | str) -> int:
     return size
 
 
-def block_of_file(name: str, path: str | None = None, size: int | str | None = None) -> Device:
+def block_of_file(name: str, path: str | None = None, size: int | str | None = None,
+                  durable: bool = False) -> Device:
     """The platform disk `name`: on unix the host file `path` (default `<name>.img`, relative
     to config.py's folder); on Solo5 targets the device the tender attaches under that
     manifest name (`scons run` attaches `path`); virtio-blk on virtio. With `size`, `scons
-    run` creates a missing file of that size (an existing one is never touched)."""
+    run` creates a missing file of that size (an existing one is never touched). With
+    `durable`, every write is on the disk when it returns (O_DSYNC on unix, a flush after
+    each write on virtio; on spt and hvt `scons run` gives our tender --block-sync:NAME,
+    and the image refuses to start under a tender that does not sync, such as Solo5's).
+    Without it, writes are durable after mirage_block_flush (see mirage/block.h)."""
     loc = caller_location()
     if not isinstance(name, str) or not name:
         raise ConfigError(f"block_of_file needs a device name, not {name!r}", loc)
+    if not isinstance(durable, bool):
+        raise ConfigError(f"block_of_file's durable is True or False, not {durable!r}", loc)
     host = path if path is not None else f"{name}.img"
     nbytes = parse_size(size) if size is not None else 0
     return catalog_device(
         "block_of_file", block, "block_of_file_connect", block_of_file.__doc__ or "",
-        c_args=(name, host), sources=("drivers/block/block.c",), drivers=("block_file",),
-        manifest=(HostDevice("block", name, host, nbytes),))
+        c_args=(name, host, durable), sources=("drivers/block/block.c",), drivers=("block_file",),
+        manifest=(HostDevice("block", name, host, nbytes, durable=durable),))
 
 
 def ramdisk(name: str, size: int | str = "1MiB") -> Device:

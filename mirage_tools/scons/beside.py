@@ -64,8 +64,9 @@ def oci_layout(app: Any, plan: Plan, image: Any, build: Any, images: list[Any], 
 
 
 def _host_devices(plan: Plan) -> list[tuple[str, str, str]]:
-    """What `run` attaches: (kind, manifest name, host file or tap). A missing block file
-    with a declared size is created; an existing one is never touched."""
+    """What `run` attaches: (kind, manifest name, host file or tap), and ("block-sync", name,
+    "") after a durable block device. A missing block file with a declared size is created;
+    an existing one is never touched."""
     devices = []
     for dev in plan.manifest:
         host = dev.host
@@ -81,6 +82,8 @@ def _host_devices(plan: Plan) -> list[tuple[str, str, str]]:
                     f.truncate(dev.size)
             host = str(path)
         devices.append((dev.kind, dev.name, host))
+        if dev.durable:
+            devices.append(("block-sync", dev.name, ""))
     return devices
 
 

@@ -15,6 +15,7 @@ const char *mirage_strerror(int err)
     case MIRAGE_ERANGE: return "out of range";
     case MIRAGE_ENOTSUP: return "not supported";
     case MIRAGE_EUNSPEC: return "unspecified failure";
+    case MIRAGE_EBUSY: return "in use by another process";
     default: return "unknown error";
     }
 }

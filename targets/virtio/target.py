@@ -35,6 +35,8 @@ def run(image, args, tender, devices):
     for i, (kind, _name, host) in enumerate(devices):
         if kind == "block":
             cmd += ["-drive", f"id=d{i},file={host},if=none,format=raw", "-device", f"virtio-blk,drive=d{i}"]
+        elif kind == "block-sync":
+            pass  # the guest flushes after each write itself
         else:
             cmd += ["-netdev", f"tap,id=n{i},ifname={host},script=no,downscript=no",
                     "-device", f"virtio-net,netdev=n{i}"]

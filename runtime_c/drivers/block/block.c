@@ -45,3 +45,10 @@ int mirage_block_write(struct mirage_block *b, uint64_t sector, const void *buf,
         return MIRAGE_OK;
     return b->ops->write(b, sector, buf, len);
 }
+
+int mirage_block_flush(struct mirage_block *b)
+{
+    if (!b->info.read_write || b->ops->flush == NULL)
+        return MIRAGE_OK;
+    return b->ops->flush(b);
+}

@@ -14,6 +14,7 @@ enum mirage_error {
     MIRAGE_ERANGE = -8,   /* out of range */
     MIRAGE_ENOTSUP = -9,  /* not supported */
     MIRAGE_EUNSPEC = -10, /* unspecified failure */
+    MIRAGE_EBUSY = -11,   /* in use by someone else (a locked file) */
 };
 
 /* A short English description of a mirage_error value (any int is accepted). */

@@ -37,7 +37,9 @@ struct mirage_kv_rw {
 int mirage_kv_rw_set(struct mirage_kv_rw *kv, const char *key, const void *data, size_t len);
 /* Write data[0..len) at `offset` of key's existing value, growing it as needed (a gap
  * past the old end reads as zeros; len 0 changes nothing). MIRAGE_ENOENT if there is no such key, MIRAGE_EINVAL
- * for a folder or an offset + len past 2^63. */
+ * for a folder or an offset + len past 2^63. NOT atomic: a crash during it may leave any
+ * mix of old and new bytes in that range (durable once it returned, as the others). Use
+ * set for a value that must change all at once. */
 int mirage_kv_rw_set_partial(struct mirage_kv_rw *kv, const char *key, uint64_t offset, const void *data,
                              size_t len);
 /* Remove a value, or a folder and everything below it. MIRAGE_ENOENT if there is none,
@@ -49,11 +51,19 @@ int mirage_kv_rw_remove(struct mirage_kv_rw *kv, const char *key);
  * key, dest inside source, or dest below a value. source == dest does nothing. */
 int mirage_kv_rw_rename(struct mirage_kv_rw *kv, const char *source, const char *dest);
 
+/* Durability, the promise for stores kept outside memory (direct_kv_rw): when set,
+ * set_partial, remove or rename returned 0, the change survives a crash of the unikernel
+ * and a power cut of the host; set is atomic (after a crash the key holds the old value
+ * or the new one, whole), remove and rename too. Temporary files of a set cut short by a
+ * crash are never listed nor read as keys, and are removed at connect. */
+
 /* Implementations (connect functions called by generated code). */
 /* An empty store in memory (every value allocated with malloc); `name` tells stores apart. */
 int kv_rw_mem_connect(struct mirage_kv_rw *out, const char *name);
 /* unix: the host folder `folder` (relative to the working directory), read and written at
- * every call; set writes a temporary file and renames it over the old value. */
+ * every call; set writes a temporary file (".mirage-kv-*", a name no key may take: those
+ * are MIRAGE_EINVAL to write), fsyncs it, renames it over the old value and fsyncs the
+ * folder. */
 int direct_kv_rw_connect(struct mirage_kv_rw *out, const char *folder);
 
 #endif

@@ -103,6 +103,13 @@ int mirage_solo5_block_info(const char *name, unsigned *handle, uint64_t *capaci
     return MIRAGE_OK;
 }
 
+int mirage_solo5_block_synced(unsigned handle)
+{
+    const struct solo5_mft_entry *e =
+        solo5_mft_by_handle(solo5_bindings_mft(), handle, SOLO5_MFT_BLOCK_BASIC);
+    return e != NULL && (e->reserved[0] & SOLO5_MFT_MIRAGE_SYNCED) != 0;
+}
+
 int mirage_solo5_net_info(const char *name, unsigned *handle, uint8_t mac[6], uint16_t *mtu)
 {
     const struct solo5_mft_entry *e =

@@ -106,8 +106,11 @@ struct solo5_mft_entry {
         uint64_t data;  /* other tenders: a guest address or 0 */
     } b;
     uint8_t attached; /* 0 in the image, 1 once the tender attached it */
-    uint8_t reserved[7];
+    uint8_t reserved[7]; /* 0 from Solo5's tenders; [0] see SOLO5_MFT_MIRAGE_SYNCED */
 };
+/* Our extension, set by our tenders only (Solo5's leave the byte 0): the tender makes
+ * every write to this block device durable before it returns (--block-sync:NAME). */
+#define SOLO5_MFT_MIRAGE_SYNCED 0x01u
 _Static_assert(sizeof(struct solo5_mft_entry) == 104, "manifest entry is 104 bytes");
 _Static_assert(offsetof(struct solo5_mft_entry, type) == 68, "entry.type at 68");
 _Static_assert(offsetof(struct solo5_mft_entry, u.block.capacity) == 72, "capacity at 72");

@@ -21,6 +21,15 @@ int mirage_solo5_block_info(const char *name, unsigned *handle, uint64_t *capaci
 int mirage_solo5_block_read(unsigned handle, uint64_t offset, void *buf, size_t len);
 int mirage_solo5_block_write(unsigned handle, uint64_t offset, const void *buf, size_t len);
 
+/* A barrier: 0 once every write acknowledged so far is durable; MIRAGE_ENOTSUP when the
+ * host cannot promise that (spt, hvt: the Solo5 ABI has no flush call, so only a tender
+ * that syncs every write can, see mirage_solo5_block_synced); MIRAGE_EIO. */
+int mirage_solo5_block_flush(unsigned handle);
+
+/* 1 when the host makes each write durable before acknowledging it (our tenders given
+ * --block-sync:NAME mark the manifest entry so), else 0. */
+int mirage_solo5_block_synced(unsigned handle);
+
 /* Network device `name`: its handle, MAC address and MTU.
  * MIRAGE_ENOENT if the manifest declares no network device of that name. */
 int mirage_solo5_net_info(const char *name, unsigned *handle, uint8_t mac[6], uint16_t *mtu);

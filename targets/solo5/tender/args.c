@@ -17,6 +17,8 @@ static void usage(FILE *f, const struct tender_args_config *cfg)
             "  --block:NAME=PATH               attach file PATH as block device NAME\n"
             "  --block-sector-size:NAME=N      block size of NAME: a power of two >= 512\n"
             "                                  (default 512)\n"
+            "  --block-sync:NAME               durable NAME: each write reaches the disk\n"
+            "                                  before the guest goes on (O_DSYNC)\n"
             "  --net:NAME=TAP                  attach tap interface TAP as network NAME\n"
             "  --net:NAME=@FD                  ... or the already open descriptor FD\n"
             "  --net-mac:NAME=HH:HH:HH:HH:HH:HH  MAC address of NAME (default: random,\n"
@@ -76,6 +78,7 @@ static const struct {
 } prefixes[] = {
     {"--block:", TENDER_OPT_BLOCK},
     {"--block-sector-size:", TENDER_OPT_BLOCK_SECTOR_SIZE},
+    {"--block-sync:", TENDER_OPT_BLOCK_SYNC},
     {"--net:", TENDER_OPT_NET},
     {"--net-mac:", TENDER_OPT_NET_MAC},
 };
@@ -89,7 +92,11 @@ static int parse_device_opt(const char *arg, struct tender_opt *o)
             continue;
         const char *name = arg + plen, *eq = strchr(name, '=');
         size_t nlen = eq ? (size_t)(eq - name) : 0;
-        if (eq == NULL || eq[1] == '\0')
+        if (prefixes[p].kind == TENDER_OPT_BLOCK_SYNC) { /* a flag: NAME, no value */
+            if (eq != NULL)
+                tender_die("%s: expected %sNAME, without a value", arg, prefixes[p].prefix);
+            nlen = strlen(name);
+        } else if (eq == NULL || eq[1] == '\0')
             tender_die("%s: expected %sNAME=VALUE", arg, prefixes[p].prefix);
         if (nlen == 0 || nlen > SOLO5_MFT_NAME_MAX)
             tender_die("%s: device names have 1 to %d characters", arg, SOLO5_MFT_NAME_MAX);
@@ -98,7 +105,7 @@ static int parse_device_opt(const char *arg, struct tender_opt *o)
         if (!mft_name_valid(o->name))
             tender_die("%s: device names are alphanumeric ([A-Za-z0-9])", arg);
         o->kind = prefixes[p].kind;
-        o->value = eq + 1;
+        o->value = eq ? eq + 1 : "";
         o->arg = arg;
         if (o->kind == TENDER_OPT_BLOCK_SECTOR_SIZE) {
             uint64_t n;

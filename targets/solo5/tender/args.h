@@ -1,6 +1,6 @@
 /* The Solo5 tender command line, shared by every tender:
  *
- *   TENDER [--mem=MiB] [--block:NAME=PATH] [--block-sector-size:NAME=N]
+ *   TENDER [--mem=MiB] [--block:NAME=PATH] [--block-sector-size:NAME=N] [--block-sync:NAME]
  *          [--net:NAME=TAP|@FD] [--net-mac:NAME=HH:HH:HH:HH:HH:HH]
  *          [--] KERNEL [ARGS...]
  *
@@ -16,6 +16,7 @@
 enum tender_opt_kind {
     TENDER_OPT_BLOCK,             /* --block:NAME=PATH */
     TENDER_OPT_BLOCK_SECTOR_SIZE, /* --block-sector-size:NAME=N */
+    TENDER_OPT_BLOCK_SYNC,        /* --block-sync:NAME (ours only: no value) */
     TENDER_OPT_NET,               /* --net:NAME=TAP or --net:NAME=@FD */
     TENDER_OPT_NET_MAC,           /* --net-mac:NAME=HH:HH:HH:HH:HH:HH */
 };
@@ -23,7 +24,7 @@ enum tender_opt_kind {
 struct tender_opt {
     enum tender_opt_kind kind;
     char name[SOLO5_MFT_NAME_SIZE]; /* a valid manifest name */
-    const char *value;              /* the text after '=' (non-empty) */
+    const char *value;              /* the text after '=' (non-empty; "" for --block-sync) */
     const char *arg;                /* the whole argument, for messages */
     uint16_t sector_size;           /* TENDER_OPT_BLOCK_SECTOR_SIZE */
     uint8_t mac[6];                 /* TENDER_OPT_NET_MAC */

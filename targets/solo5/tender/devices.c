@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -27,14 +28,22 @@ static int is_block(uint32_t type)
     return type == SOLO5_MFT_BLOCK_BASIC;
 }
 
+/* With `sync` (--block-sync), O_DSYNC: each pwrite, the guest's own on spt, returns only
+ * once durable, and the manifest entry says so. The exclusive flock stops a second
+ * tender or unikernel from writing the same file under us. */
 static void attach_block(struct solo5_mft_entry *e, const struct tender_opt *o,
-                         const struct tender_opt *sector)
+                         const struct tender_opt *sector, const struct tender_opt *sync)
 {
     const char *path = o->value;
     uint16_t bs = sector ? sector->sector_size : DEFAULT_BLOCK_SIZE;
-    int fd = open(path, O_RDWR | O_CLOEXEC);
+    int fd = open(path, O_RDWR | O_CLOEXEC | (sync ? O_DSYNC : 0));
     if (fd < 0)
         tender_die_errno("block device '%s': cannot open %s read-write", e->name, path);
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        if (errno == EWOULDBLOCK)
+            tender_die("block device '%s': %s is in use by another process (locked)", e->name, path);
+        tender_die_errno("block device '%s': cannot lock %s", e->name, path);
+    }
     struct stat st;
     if (fstat(fd, &st) < 0)
         tender_die_errno("block device '%s': cannot stat %s", e->name, path);
@@ -54,6 +63,8 @@ static void attach_block(struct solo5_mft_entry *e, const struct tender_opt *o,
     e->b.data = 0;
     e->b.hostfd = fd;
     e->attached = 1;
+    if (sync)
+        e->reserved[0] |= SOLO5_MFT_MIRAGE_SYNCED;
 }
 
 /* ifr cleared and naming `ifname` (shorter than IFNAMSIZ, checked by callers
@@ -189,7 +200,8 @@ void devices_attach(struct solo5_mft *mft, const struct tender_args *args)
     /* 1. Every option names a declared device of its own kind. */
     for (unsigned i = 0; i < args->nopts; i++) {
         const struct tender_opt *o = &args->opts[i];
-        int wants_block = o->kind == TENDER_OPT_BLOCK || o->kind == TENDER_OPT_BLOCK_SECTOR_SIZE;
+        int wants_block = o->kind == TENDER_OPT_BLOCK || o->kind == TENDER_OPT_BLOCK_SECTOR_SIZE ||
+                          o->kind == TENDER_OPT_BLOCK_SYNC;
         struct solo5_mft_entry *e = mft_find(mft, o->name, NULL);
         if (e == NULL)
             tender_die("%s: the unikernel declares no device named '%s'", o->arg, o->name);
@@ -219,7 +231,8 @@ void devices_attach(struct solo5_mft *mft, const struct tender_args *args)
         struct solo5_mft_entry *e = &mft->e[i];
         if (is_block(e->type))
             attach_block(e, tender_args_find(args, TENDER_OPT_BLOCK, e->name),
-                         tender_args_find(args, TENDER_OPT_BLOCK_SECTOR_SIZE, e->name));
+                         tender_args_find(args, TENDER_OPT_BLOCK_SECTOR_SIZE, e->name),
+                         tender_args_find(args, TENDER_OPT_BLOCK_SYNC, e->name));
         else
             attach_net(e, tender_args_find(args, TENDER_OPT_NET, e->name),
                        tender_args_find(args, TENDER_OPT_NET_MAC, e->name), &sock);

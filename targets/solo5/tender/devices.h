@@ -6,8 +6,8 @@
 #include "solo5_abi.h"
 
 /* Match the device options against the manifest and attach every device:
- * block devices to files (opened read-write; capacity = file size, a non-zero
- * multiple of the block size), network devices to tap interfaces (non-blocking)
+ * block devices to files (opened read-write, O_DSYNC with --block-sync, locked
+ * exclusively; capacity = file size, a non-zero multiple of the block size), network devices to tap interfaces (non-blocking)
  * or already open descriptors (@FD). Fills capacity/block_size or mac/mtu,
  * hostfd and attached in each entry. Ends the tender with a message naming
  * the device if an option names an undeclared device or one of another kind,

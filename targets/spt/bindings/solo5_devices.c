@@ -41,6 +41,12 @@ int mirage_solo5_block_write(unsigned handle, uint64_t offset, const void *buf, 
     return block_io(1, handle, offset, buf, len);
 }
 
+/* No flush call in the Solo5 ABI: durable only if the tender syncs every write. */
+int mirage_solo5_block_flush(unsigned handle)
+{
+    return mirage_solo5_block_synced(handle) ? MIRAGE_OK : MIRAGE_ENOTSUP;
+}
+
 int mirage_solo5_net_read(unsigned handle, void *buf, size_t size, size_t *read_size)
 {
     const struct solo5_mft_entry *e = solo5_mft_by_handle(spt_mft(), handle, SOLO5_MFT_NET_BASIC);

@@ -1,11 +1,14 @@
 /* block_of_file on unix: a host file (or block device) opened read-write, or read-only
  * when the host allows only that. The descriptor is the device's handle; capacity is
  * the size at connect, which must be a whole number of 512-byte sectors (as the Solo5
- * tenders require), so no byte of the file is silently left out. */
+ * tenders require), so no byte of the file is silently left out. flush is fdatasync;
+ * durable opens with O_DSYNC. An exclusive flock keeps a second user (a tender, another
+ * unikernel) from writing the same file at the same time. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -60,9 +63,21 @@ static int file_write(struct mirage_block *b, uint64_t sector, const void *buf, 
     return MIRAGE_OK;
 }
 
+static int file_flush(struct mirage_block *b)
+{
+    while (fdatasync(file_fd(b)) < 0) {
+        if (errno == EINTR)
+            continue;
+        MIRAGE_LOG_ERR("block", "%s: flush failed: %s", b->name, strerror(errno));
+        return MIRAGE_EIO;
+    }
+    return MIRAGE_OK;
+}
+
 static const struct mirage_block_ops file_ops = {
     .read = file_read,
     .write = file_write,
+    .flush = file_flush,
 };
 
 static int from_errno(int err)
@@ -76,10 +91,10 @@ static int from_errno(int err)
     }
 }
 
-int block_of_file_connect(struct mirage_block *out, const char *name, const char *path)
+int block_of_file_connect(struct mirage_block *out, const char *name, const char *path, bool durable)
 {
     bool read_write = true;
-    int fd = open(path, O_RDWR | O_CLOEXEC);
+    int fd = open(path, O_RDWR | O_CLOEXEC | (durable ? O_DSYNC : 0));
     if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) {
         read_write = false;
         fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -88,6 +103,14 @@ int block_of_file_connect(struct mirage_block *out, const char *name, const char
         int err = errno;
         MIRAGE_LOG_ERR("block", "%s: cannot open %s: %s", name, path, strerror(err));
         return from_errno(err);
+    }
+    /* Shared for a read-only user: readers may share, no one writes under a writer. */
+    if (flock(fd, (read_write ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0) {
+        int err = errno;
+        MIRAGE_LOG_ERR("block", "%s: %s is in use by another process (%s)", name, path,
+                       err == EWOULDBLOCK ? "locked" : strerror(err));
+        close(fd);
+        return err == EWOULDBLOCK ? MIRAGE_EBUSY : from_errno(err);
     }
     /* lseek rather than fstat: st_size is 0 for a block device. */
     off_t size = lseek(fd, 0, SEEK_END);

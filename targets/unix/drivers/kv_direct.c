@@ -110,6 +110,14 @@ int direct_kv_resolve(const struct direct_kv *d, const char *key, size_t len, ch
     }
 }
 
+bool direct_kv_is_temp(const char *key, size_t len)
+{
+    size_t start = len;
+    while (start > 0 && key[start - 1] != '/')
+        start--;
+    return len - start >= DIRECT_KV_TEMP_LEN && memcmp(key + start, DIRECT_KV_TEMP, DIRECT_KV_TEMP_LEN) == 0;
+}
+
 static struct direct_kv *state(struct mirage_kv_ro *kv)
 {
     return kv->state;
@@ -141,6 +149,8 @@ static int find(struct mirage_kv_ro *kv, const char *key, char **path, struct st
         }
         return rc;
     }
+    if (direct_kv_is_temp(k, len))
+        return MIRAGE_ENOENT; /* a set under way, or left by a crash */
     int rc = direct_kv_resolve(state(kv), k, len, path, &exists);
     if (rc == MIRAGE_EINVAL)
         rc = MIRAGE_ENOENT; /* below a file: nothing there */
@@ -303,7 +313,7 @@ static int read_folder(struct mirage_kv_ro *kv, const char *path, struct childre
     struct dirent *de;
     while (rc == MIRAGE_OK && (errno = 0, de = readdir(dir)) != NULL) {
         const char *name = de->d_name;
-        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || direct_kv_is_temp(name, strlen(name)))
             continue;
         char *child = join(path, plen, name, strlen(name));
         if (child == NULL) {

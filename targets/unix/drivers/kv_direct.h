@@ -23,6 +23,13 @@ int direct_kv_error(int err);
  * symlink) and MIRAGE_EINVAL when that ancestor is not a folder. */
 int direct_kv_resolve(const struct direct_kv *d, const char *key, size_t len, char **path, bool *exists);
 
+/* direct_kv_rw's temporary files start with this; never served, removed at connect. */
+#define DIRECT_KV_TEMP ".mirage-kv-"
+#define DIRECT_KV_TEMP_LEN 11
+
+/* True when the last component of key[0..len) names a temporary file. */
+bool direct_kv_is_temp(const char *key, size_t len);
+
 /* True when the real path `path` is the folder or inside it. */
 bool direct_kv_inside(const struct direct_kv *d, const char *path);
 

@@ -1,10 +1,14 @@
 /* direct_kv_rw on unix: direct_kv_ro's host folder, also written. set writes a temporary
- * file next to the value and renames it over the old one (a reader never sees half a
- * value); set_partial writes in place; remove deletes a file, or a folder and everything
- * below it, without following symlinks; rename is rename(2). Folders above a new value are
- * made as needed, and folders that remove or rename leave empty are removed, so folders
- * behave as in kv_rw_mem. Keys are confined to the folder exactly as for reads. */
+ * file next to the value, fsyncs it, renames it over the old one and fsyncs the folder: a
+ * reader, or a boot after a crash, sees the old value or the new one, and the new one once
+ * set returned. set_partial writes in place and fdatasyncs (durable, not atomic); remove
+ * deletes a file, or a folder and everything below it, without following symlinks, then
+ * fsyncs the folder; rename is rename(2) and fsyncs both folders. Folders above a new
+ * value are made as needed (and fsynced up to the store's folder), and folders that remove
+ * or rename leave empty are removed, so folders behave as in kv_rw_mem. Keys are confined
+ * to the folder exactly as for reads. Temporary files a crash left are removed at connect. */
 #define _XOPEN_SOURCE 700
+#include <ftw.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -39,13 +43,47 @@ static char *join(const char *dir, const char *name, size_t nlen)
     return p;
 }
 
+/* fsync the folder `dir`: a rename, unlink or mkdir in it then survives a crash. */
+static int sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return direct_kv_error(errno);
+    int rc = fsync(fd) < 0 ? direct_kv_error(errno) : MIRAGE_OK;
+    close(fd);
+    return rc;
+}
+
+/* fsync `dir` and each folder above it up to the store's folder (after a mkdir -p). */
+static int sync_up(const struct direct_kv *d, const char *dir)
+{
+    size_t len = strlen(dir);
+    char *p = malloc(len + 1);
+    if (p == NULL)
+        return MIRAGE_ENOMEM;
+    memcpy(p, dir, len + 1);
+    int rc = MIRAGE_OK;
+    while (rc == MIRAGE_OK) {
+        rc = sync_dir(p);
+        if (len <= d->root_len)
+            break;
+        while (len > d->root_len && p[len - 1] != '/')
+            len--;
+        p[--len] = '\0';
+    }
+    free(p);
+    return rc;
+}
+
 /* The host path of the valid, non-root key k[0..n) as a real parent folder and the last
- * component (*entry, freed by the caller); with `create`, missing folders are made.
- * *parent (freed by the caller too) is the parent's real path. */
+ * component (*entry, freed by the caller); with `create`, missing folders are made (and
+ * made durable). *parent (freed by the caller too) is the parent's real path. */
 static int entry_of(struct mirage_kv_rw *kv, const char *k, size_t n, bool create, char **parent,
                     char **entry)
 {
     const struct direct_kv *d = state(kv);
+    if (direct_kv_is_temp(k, n))
+        return MIRAGE_EINVAL; /* reserved for our temporary files */
     size_t plen = n;
     while (plen > 0 && k[plen - 1] != '/')
         plen--;
@@ -65,6 +103,7 @@ static int entry_of(struct mirage_kv_rw *kv, const char *k, size_t n, bool creat
         free(dir);
         return MIRAGE_ENOENT;
     }
+    bool made = !exists;
     for (size_t i = d->root_len + 1; !exists; i++) { /* mkdir -p: the ancestors exist already */
         if (dir[i] != '/' && dir[i] != '\0')
             continue;
@@ -77,6 +116,10 @@ static int entry_of(struct mirage_kv_rw *kv, const char *k, size_t n, bool creat
         }
         dir[i] = saved;
         exists = saved == '\0';
+    }
+    if (made && (rc = sync_up(d, dir)) < 0) {
+        free(dir);
+        return rc;
     }
     *entry = join(dir, name, n - (size_t)(name - k));
     if (*entry == NULL) {
@@ -129,7 +172,7 @@ static int w_set(struct mirage_kv_rw *kv, const char *key, const void *data, siz
     char *tmp = NULL;
     if (stat(entry, &st) == 0 && S_ISDIR(st.st_mode)) {
         rc = MIRAGE_EINVAL;
-    } else if ((tmp = join(dir, ".mirage-kv-XXXXXX", 17)) == NULL) {
+    } else if ((tmp = join(dir, DIRECT_KV_TEMP "XXXXXX", DIRECT_KV_TEMP_LEN + 6)) == NULL) {
         rc = MIRAGE_ENOMEM;
     } else {
         int fd = mkstemp(tmp);
@@ -139,12 +182,16 @@ static int w_set(struct mirage_kv_rw *kv, const char *key, const void *data, siz
             rc = write_all(fd, data, len, 0);
             if (rc == MIRAGE_OK && fchmod(fd, 0644) < 0)
                 rc = direct_kv_error(errno);
+            if (rc == MIRAGE_OK && fsync(fd) < 0) /* the bytes before the name points at them */
+                rc = direct_kv_error(errno);
             if (close(fd) < 0 && rc == MIRAGE_OK)
                 rc = direct_kv_error(errno);
             if (rc == MIRAGE_OK && rename(tmp, entry) < 0)
                 rc = direct_kv_error(errno);
             if (rc < 0)
                 unlink(tmp);
+            else
+                rc = sync_dir(dir); /* the rename itself */
         }
     }
     free(tmp);
@@ -175,6 +222,8 @@ static int w_set_partial(struct mirage_kv_rw *kv, const char *key, uint64_t offs
     free(path);
     if (fd >= 0) {
         rc = write_all(fd, data, len, offset);
+        if (rc == MIRAGE_OK && fdatasync(fd) < 0)
+            rc = direct_kv_error(errno);
         if (close(fd) < 0 && rc == MIRAGE_OK)
             rc = direct_kv_error(errno);
     }
@@ -240,8 +289,10 @@ static int w_remove(struct mirage_kv_rw *kv, const char *key)
         rc = remove_tree(AT_FDCWD, entry);
     else if (unlink(entry) < 0) /* a file, or a symlink (not what it points to) */
         rc = direct_kv_error(errno);
-    if (rc == MIRAGE_OK)
+    if (rc == MIRAGE_OK && (rc = sync_dir(dir)) == MIRAGE_OK) {
         prune(state(kv), dir);
+        rc = sync_dir(dir); /* where pruning stopped: the removed folders' parent */
+    }
     free(entry);
     free(dir);
     return rc;
@@ -273,8 +324,10 @@ static int w_rename(struct mirage_kv_rw *kv, const char *source, const char *des
     if ((rc = entry_of(kv, d, dn, true, &ddir, &dentry)) == MIRAGE_OK) {
         if (rename(sentry, dentry) < 0)
             rc = direct_kv_error(errno);
-        else
+        else if ((rc = sync_dir(ddir)) == MIRAGE_OK && (rc = sync_dir(sdir)) == MIRAGE_OK) {
             prune(state(kv), sdir);
+            rc = sync_dir(sdir);
+        }
         free(ddir);
         free(dentry);
     }
@@ -290,10 +343,23 @@ static const struct mirage_kv_rw_ops direct_rw_ops = {
     .rename = w_rename,
 };
 
+/* nftw callback: unlink a temporary file a crash left behind (never a folder). */
+static int drop_temp(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    if (type == FTW_F && direct_kv_is_temp(path + ftw->base, strlen(path + ftw->base)))
+        unlink(path);
+    return 0;
+}
+
 int direct_kv_rw_connect(struct mirage_kv_rw *out, const char *folder)
 {
     int rc = direct_kv_ro_connect(&out->ro, folder);
-    if (rc == MIRAGE_OK)
-        out->rw_ops = &direct_rw_ops;
-    return rc;
+    if (rc != MIRAGE_OK)
+        return rc;
+    /* Before any set: a temporary file now can only be a crashed set's. */
+    if (nftw(state(out)->root, drop_temp, 16, FTW_PHYS) != 0)
+        return direct_kv_error(errno);
+    out->rw_ops = &direct_rw_ops;
+    return MIRAGE_OK;
 }

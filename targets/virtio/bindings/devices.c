@@ -161,6 +161,15 @@ int mirage_solo5_block_write(unsigned handle, uint64_t offset, const void *buf, 
                                                                             : MIRAGE_EIO;
 }
 
+int mirage_solo5_block_flush(unsigned handle)
+{
+    const struct solo5_mft_entry *e = solo5_mft_by_handle(mft, handle, SOLO5_MFT_BLOCK_BASIC);
+    if (e == NULL)
+        return MIRAGE_EINVAL;
+    int rc = vblk_flush((struct vblk *)(uintptr_t)e->b.data);
+    return rc == MIRAGE_OK || rc == MIRAGE_ENOTSUP ? rc : MIRAGE_EIO;
+}
+
 static struct vnet *net_of(unsigned handle)
 {
     const struct solo5_mft_entry *e = solo5_mft_by_handle(mft, handle, SOLO5_MFT_NET_BASIC);

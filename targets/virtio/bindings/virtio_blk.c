@@ -2,9 +2,10 @@
  * time, waited for by polling. A request is a chain of three descriptors:
  * the 16-byte header (type, sector), the data, and the status byte the
  * device writes. Sectors are 512 bytes whatever the device's preferred block
- * size; the capacity comes from the device configuration (in sectors). No
- * feature is negotiated except VIRTIO_BLK_F_RO, which only tells us that
- * writes will fail. */
+ * size; the capacity comes from the device configuration (in sectors). Two
+ * features are negotiated: VIRTIO_BLK_F_RO, which only tells us that writes
+ * will fail, and VIRTIO_BLK_F_FLUSH, without which a write may sit in the
+ * host's cache with no way to push it out (flush then says ENOTSUP). */
 #include "virtio_dev.h"
 
 #include <mirage/errors.h>
@@ -16,6 +17,8 @@
 #define VIRTIO_BLK_F_RO (1u << 5)
 #define VIRTIO_BLK_T_IN 0
 #define VIRTIO_BLK_T_OUT 1
+#define VIRTIO_BLK_T_FLUSH 4
+#define VIRTIO_BLK_F_FLUSH (1u << 9)
 #define VIRTIO_BLK_S_OK 0
 #define SECTOR 512u
 #define CONFIG_CAPACITY 0 /* u64, sectors */
@@ -32,6 +35,7 @@ struct vblk {
     struct virtq q;
     uint64_t sectors;
     int read_only;
+    int can_flush;
     struct blk_req_hdr *hdr; /* in device memory, with the status byte after it */
     volatile uint8_t *status;
 };
@@ -43,13 +47,14 @@ struct vblk *vblk_attach(const struct pci_dev *d, const char **why)
         *why = "BAR 0 is not an I/O BAR";
         return NULL;
     }
-    uint32_t features = vpci_negotiate(&b->pci, VIRTIO_BLK_F_RO);
+    uint32_t features = vpci_negotiate(&b->pci, VIRTIO_BLK_F_RO | VIRTIO_BLK_F_FLUSH);
     if (vpci_queue_setup(&b->pci, 0, &b->q) != MIRAGE_OK || b->q.size < 3) {
         vpci_failed(&b->pci);
         *why = "cannot set up its queue";
         return NULL;
     }
     b->read_only = (features & VIRTIO_BLK_F_RO) != 0;
+    b->can_flush = (features & VIRTIO_BLK_F_FLUSH) != 0;
     b->sectors = (uint64_t)vpci_config32(&b->pci, CONFIG_CAPACITY) |
                  (uint64_t)vpci_config32(&b->pci, CONFIG_CAPACITY + 4) << 32;
     uint8_t *mem = pages_alloc(sizeof *b->hdr + 1);
@@ -64,23 +69,20 @@ uint64_t vblk_capacity(const struct vblk *b)
     return b->sectors * SECTOR;
 }
 
-int vblk_rw(struct vblk *b, int write, uint64_t off, void *buf, size_t len)
+/* One request of `type` (data: buf[0..len), none when len is 0), waited for. */
+static int submit(struct vblk *b, uint32_t type, uint64_t sector, void *buf, size_t len)
 {
-    if (len == 0 || len % SECTOR || off % SECTOR || len > 0xFFFFFFFFu ||
-        off / SECTOR > b->sectors || len / SECTOR > b->sectors - off / SECTOR)
-        return MIRAGE_EINVAL;
-    if (write && b->read_only)
-        return MIRAGE_EIO;
-    b->hdr->type = write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
+    b->hdr->type = type;
     b->hdr->reserved = 0;
-    b->hdr->sector = off / SECTOR;
+    b->hdr->sector = sector;
     *b->status = 0xFF;
-    struct virtq_buf bufs[3] = {
-        {(uint64_t)(uintptr_t)b->hdr, sizeof *b->hdr, 0},
-        {(uint64_t)(uintptr_t)buf, (uint32_t)len, write ? 0 : VIRTQ_DESC_F_WRITE},
-        {(uint64_t)(uintptr_t)b->status, 1, VIRTQ_DESC_F_WRITE},
-    };
-    if (virtq_add(&b->q, bufs, 3, b) != MIRAGE_OK)
+    struct virtq_buf bufs[3] = {{(uint64_t)(uintptr_t)b->hdr, sizeof *b->hdr, 0}};
+    unsigned n = 1;
+    if (len > 0)
+        bufs[n++] = (struct virtq_buf){(uint64_t)(uintptr_t)buf, (uint32_t)len,
+                                       type == VIRTIO_BLK_T_IN ? VIRTQ_DESC_F_WRITE : 0};
+    bufs[n++] = (struct virtq_buf){(uint64_t)(uintptr_t)b->status, 1, VIRTQ_DESC_F_WRITE};
+    if (virtq_add(&b->q, bufs, n, b) != MIRAGE_OK)
         return MIRAGE_EIO;
     virtq_kick(&b->q);
 
@@ -96,4 +98,21 @@ int vblk_rw(struct vblk *b, int write, uint64_t off, void *buf, size_t len)
         cpu_relax();
     }
     return rc == 1 && cookie == b && *b->status == VIRTIO_BLK_S_OK ? MIRAGE_OK : MIRAGE_EIO;
+}
+
+int vblk_rw(struct vblk *b, int write, uint64_t off, void *buf, size_t len)
+{
+    if (len == 0 || len % SECTOR || off % SECTOR || len > 0xFFFFFFFFu ||
+        off / SECTOR > b->sectors || len / SECTOR > b->sectors - off / SECTOR)
+        return MIRAGE_EINVAL;
+    if (write && b->read_only)
+        return MIRAGE_EIO;
+    return submit(b, write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, off / SECTOR, buf, len);
+}
+
+int vblk_flush(struct vblk *b)
+{
+    if (b->read_only)
+        return MIRAGE_OK;
+    return b->can_flush ? submit(b, VIRTIO_BLK_T_FLUSH, 0, NULL, 0) : MIRAGE_ENOTSUP;
 }

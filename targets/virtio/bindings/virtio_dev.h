@@ -27,5 +27,8 @@ uint64_t vblk_capacity(const struct vblk *b); /* bytes */
 /* One request of len bytes (a multiple of 512) at byte offset off (also a
  * multiple of 512), waited for: 0 or MIRAGE_EIO. */
 int vblk_rw(struct vblk *b, int write, uint64_t off, void *buf, size_t len);
+/* A VIRTIO_BLK_T_FLUSH: 0 once the host has made earlier writes durable; MIRAGE_ENOTSUP
+ * if the device offers no flush (writes are then durable only by the host's say). */
+int vblk_flush(struct vblk *b);
 
 #endif

@@ -38,7 +38,7 @@ static int mirage_connect_all(void)
     if (rc < 0)
         return mirage_connect_failed("default_console_0", "default_console", "config.py:12", rc);
 #line 8 "config.py"
-    rc = block_of_file_connect(&block_of_file_0, "disk", "disk.img");
+    rc = block_of_file_connect(&block_of_file_0, "disk", "disk.img", false);
 #line 43 "build/gen/main.c"
     if (rc < 0)
         return mirage_connect_failed("block_of_file_0", "block_of_file", "config.py:8", rc);

@@ -168,7 +168,7 @@ def test_read_only_refuses_writes_only() -> None:
 def _open_file(path: Path) -> Any:
     ffi, lib = blocklib()
     b = ffi.new("struct mirage_block *")
-    rc = lib.block_of_file_connect(b, b"disk", str(path).encode())
+    rc = lib.block_of_file_connect(b, b"disk", str(path).encode(), False)
     assert rc == 0, last_log()
     return b
 
@@ -199,7 +199,7 @@ def test_file_of_partial_sectors_is_refused(tmp_path: Path, size: int) -> None:
     path.write_bytes(b"x" * size)
     b = ffi.new("struct mirage_block *")
     lib.stub_clear_log()
-    assert lib.block_of_file_connect(b, b"disk", str(path).encode()) == lib.MIRAGE_EINVAL
+    assert lib.block_of_file_connect(b, b"disk", str(path).encode(), False) == lib.MIRAGE_EINVAL
     assert f"odd.img is {size} bytes, not a whole number of 512-byte sectors" in last_log()
 
 
@@ -207,9 +207,9 @@ def test_file_open_errors(tmp_path: Path) -> None:
     ffi, lib = blocklib()
     b = ffi.new("struct mirage_block *")
     lib.stub_clear_log()
-    assert lib.block_of_file_connect(b, b"disk", str(tmp_path / "missing.img").encode()) == lib.MIRAGE_ENOENT
+    assert lib.block_of_file_connect(b, b"disk", str(tmp_path / "missing.img").encode(), False) == lib.MIRAGE_ENOENT
     assert "disk: cannot open" in last_log() and "missing.img: No such file or directory" in last_log()
-    assert lib.block_of_file_connect(b, b"disk", str(tmp_path).encode()) == lib.MIRAGE_EIO  # a directory
+    assert lib.block_of_file_connect(b, b"disk", str(tmp_path).encode(), False) == lib.MIRAGE_EIO  # a directory
     assert "Is a directory" in last_log()
 
 

@@ -39,13 +39,24 @@ def generation(stdout: str) -> int:
     return int(m.group(1))
 
 
+def commit_sector(gen: int, sector_size: int = 512) -> bytes:
+    """The example's commit sector for generation gen (see examples/block/unikernel.c)."""
+    head = b"MIRBLKG1" + gen.to_bytes(4, "little")
+    h = 2166136261
+    for byte in head:
+        h = ((h ^ byte) * 16777619) & 0xFFFFFFFF
+    return (head + h.to_bytes(4, "little")).ljust(sector_size, b"\0")
+
+
 def check_disk(data: bytes, gen: int, sector_size: int = 512) -> None:
-    """The example's pattern at both ends of the disk image; zeros in between."""
+    """The example's pattern at both ends of the disk image, the commit sector after the
+    head; zeros in between."""
     region = REGION * sector_size
     tail = len(data) - region
     assert data[:region] == pattern(0, region, gen)
     assert data[tail:] == pattern(tail, region, gen)
-    assert data[region:tail] == bytes(tail - region)
+    assert data[region:region + sector_size] == commit_sector(gen, sector_size)
+    assert data[region + sector_size:tail] == bytes(tail - region - sector_size)
 
 
 class Examples:
@@ -95,8 +106,11 @@ def built(request: pytest.FixtureRequest, examples: Examples) -> tuple[str, Path
     return request.param, examples.get(request.param)
 
 
-def _boot(target: str, folder: Path, disk: Path) -> subprocess.CompletedProcess[str]:
-    return boot(folder, target, "block", devices=(("block", "disk", str(disk)),))
+def _boot(target: str, folder: Path, disk: Path, sync: bool = True) -> subprocess.CompletedProcess[str]:
+    """Booted as `scons run` would; on spt and hvt with our tender's --block-sync unless
+    sync is False (then the example says once that it cannot flush)."""
+    extra = (("block-sync", "disk", ""),) if sync and target in ("spt", "hvt") else ()
+    return boot(folder, target, "block", devices=(("block", "disk", str(disk)), *extra))
 
 
 def test_round_trip_lands_in_the_host_file(built: tuple[str, Path]) -> None:
@@ -140,6 +154,7 @@ def test_scons_run_keeps_an_existing_disk(built: tuple[str, Path]) -> None:
     region = REGION * 512  # as if generation 41 had run: its pattern at both ends
     content[:region] = pattern(0, region, 41)
     content[-region:] = pattern(2 * MiB - region, region, 41)
+    content[region:region + 512] = commit_sector(41)
     disk.write_bytes(content)
     out = scons(folder, f"target={target}", "run")
     assert "block: 4096 sectors of 512 bytes, read-write" in out.stdout
@@ -249,3 +264,52 @@ def test_generic_block_ramdisk(examples: Examples, target: str) -> None:
         assert "block: pattern generation 1" in out.stdout
         assert "block: wrote and read back 64 KiB: OK" in out.stdout
         assert not (folder / "disk.img").exists()  # nothing attached, nothing created
+
+
+def test_a_run_stopped_before_its_commit_is_redone(built: tuple[str, Path]) -> None:
+    """A crash between the data and the commit sector leaves a mix of generations 3 and 4
+    under commit 3: the next boot accepts it and writes generation 4 again (the example
+    before the commit sector called this damage and exited 1 at every later boot)."""
+    target, folder = built
+    disk = folder / "disk.img"
+    region = REGION * 512
+    content = bytearray(MiB)
+    content[:region] = pattern(0, 10 * 512, 4) + pattern(10 * 512, region - 10 * 512, 3)
+    content[-region:] = pattern(MiB - region, region, 3)
+    content[region:region + 512] = commit_sector(3)
+    disk.write_bytes(content)
+    out = _boot(target, folder, disk)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "a run of generation 4 stopped before its commit: writing it again" in out.stdout
+    check_disk(disk.read_bytes(), 4)
+    content[MiB - 1] ^= 0xFF  # neither generation: damage, still refused
+    disk.write_bytes(content)
+    out = _boot(target, folder, disk)
+    assert out.returncode == 1 and "previous run's data damaged at byte 1048575" in out.stdout, out.stdout
+
+
+@pytest.mark.parametrize("target", ["spt", "hvt"])
+def test_without_block_sync_the_example_says_it_cannot_flush(examples: Examples, target: str) -> None:
+    folder = examples.get(target)
+    disk = folder / "disk.img"
+    disk.write_bytes(bytes(MiB))
+    out = _boot(target, folder, disk, sync=False)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.count("block: this platform cannot flush") == 1
+    check_disk(disk.read_bytes(), 1)
+
+
+@pytest.mark.parametrize("target", ["unix", "spt", "virtio"])
+def test_durable_block_of_file(examples: Examples, target: str) -> None:
+    """durable=True: `scons run` asks our tender to sync; a tender that does not is refused
+    at connect, naming the flag."""
+    with examples.variant(target, 'block_of_file("disk", size="1MiB", durable=True)') as folder:
+        out = scons(folder, f"target={target}", "-j2", "run")
+        assert "block: wrote and read back 64 KiB: OK" in out.stdout
+        assert "cannot flush" not in out.stdout
+        check_disk((folder / "disk.img").read_bytes(), 1)
+        if target == "spt":
+            plain = _boot(target, folder, folder / "disk.img", sync=False)
+            assert plain.returncode != 0
+            assert "durable, but the host cannot make writes durable" in plain.stdout + plain.stderr
+            assert "--block-sync:disk" in plain.stdout + plain.stderr

@@ -49,7 +49,7 @@ static int mem_write(struct mirage_block *b, uint64_t sector, const void *buf, s
     return MIRAGE_ENOTSUP;
 }
 
-static const struct mirage_block_ops mem_ops = {mem_read, mem_write};
+static const struct mirage_block_ops mem_ops = {mem_read, mem_write, NULL};
 
 const struct mirage_block_info *mirage_block_info(const struct mirage_block *b)
 {

@@ -52,7 +52,7 @@ def test_generic_kv_ro_key(tmp_path: Path, target: str, kind: str, devices: list
         assert p.manifest == [HostDevice("block", "data", "build/data.tar", 0, tar_of="data")]
         main_c = generate(p, "gen")["main.c"]
         assert "archive_connect(&archive_0, &block_of_file_0)" in main_c
-        assert "block_of_file_connect(&block_of_file_0, \"data\", \"build/data.tar\")" in main_c
+        assert "block_of_file_connect(&block_of_file_0, \"data\", \"build/data.tar\", false)" in main_c
 
 
 def test_generic_kv_ro_rejects_a_key_with_other_choices(tmp_path: Path) -> None:
