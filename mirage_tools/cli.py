@@ -12,7 +12,7 @@ from pathlib import Path
 from .codegen import generate
 from .describe import describe_text, dot_resolved, dot_unresolved
 from .engine import Plan, collect_keys, resolve
-from .errors import ConfigError
+from .errors import UNKNOWN, ConfigError
 from .loader import load_config
 from .register import Registration
 from .scaffold import scaffold
@@ -27,17 +27,17 @@ def _key_values(reg: Registration, pairs: list[str]) -> tuple[str | None, dict[s
     for pair in pairs:
         name, sep, text = pair.partition("=")
         if not sep:
-            raise ConfigError(f"expected key=value, got {pair!r}", hint="e.g. net=socket")
+            raise ConfigError(f"expected key=value, got {pair!r}", UNKNOWN, "e.g. net=socket")
         if name == "target":
             target = text
             continue
         if name not in keys:
-            raise ConfigError(f"unknown configure key {name!r}",
+            raise ConfigError(f"unknown configure key {name!r}", UNKNOWN,
                               hint=f"keys of this config.py: {', '.join(sorted(keys))}")
         try:
             values[name] = keys[name].parse(text)
         except ValueError as e:
-            raise ConfigError(str(e)) from None
+            raise ConfigError(str(e), UNKNOWN) from None
     return target, values
 
 
@@ -70,7 +70,7 @@ def cmd_describe(args: argparse.Namespace) -> int:
         return 0
     dot = shutil.which("dot")
     if dot is None:
-        raise ConfigError(f"rendering {out.name} needs Graphviz's `dot`",
+        raise ConfigError(f"rendering {out.name} needs Graphviz's `dot`", UNKNOWN,
                           hint="install it (Debian: apt-get install graphviz) or write a .dot file")
     result = subprocess.run([dot, f"-T{out.suffix[1:]}", "-o", str(out)], input=graph.encode())
     return result.returncode
@@ -176,8 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.fn(args))
     except ConfigError as e:
-        sys.stderr.write(e.render() + "\n")
+        text = e.render()
+        sys.stderr.write(("mirage-tools: " if e.location is UNKNOWN else "") + text + "\n")
         return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("mirage-tools: interrupted\n")
+        return 130
 
 
 if __name__ == "__main__":

@@ -116,10 +116,8 @@ def generate(plan: Plan, gen_dir: str) -> dict[str, str]:
     """Render every generated file: name -> content. `gen_dir` is the folder the files
     go to, as the compiler sees it (for #line)."""
     env = _env()
-    user_devices: list[Device] = []
-    for node in plan.nodes:
-        if node.device.user and node.device not in user_devices:
-            user_devices.append(node.device)
+    # A dict, not a list: a graph of thousands of devices must not compare each with each.
+    user_devices = list(dict.fromkeys(node.device for node in plan.nodes if node.device.user))
     prototypes = list(dict.fromkeys(prototype(d) for d in user_devices))
     structs = sorted({t.c_type for d in user_devices for t in (*_params(d), d.result_typ)
                       if t.c_type.startswith("struct ")})
