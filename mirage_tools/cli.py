@@ -41,12 +41,12 @@ def _key_values(reg: Registration, pairs: list[str]) -> tuple[str | None, dict[s
     return target, values
 
 
-def _load(args: argparse.Namespace) -> tuple[Registration, Plan]:
+def _load(args: argparse.Namespace, check_files: bool = True) -> tuple[Registration, Plan]:
     config = Path(args.config)
     reg = load_config(config, args.config)
     target, values = _key_values(reg, args.keys)
     plan = resolve(reg, get_target(args.target or target or "unix"), values, args.config,
-                   config.resolve().parent)
+                   config.resolve().parent, check_files)
     return reg, plan
 
 
@@ -58,7 +58,7 @@ def _write(path: Path, content: str) -> None:
 
 
 def cmd_describe(args: argparse.Namespace) -> int:
-    reg, plan = _load(args)
+    reg, plan = _load(args, check_files=False)  # a graph can be drawn before its C is written
     graph = dot_unresolved(reg) if args.no_eval else dot_resolved(plan)
     text = graph if args.dot or args.no_eval else describe_text(plan)
     if not args.output:

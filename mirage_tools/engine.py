@@ -15,6 +15,7 @@ from .embed import EmbeddedFile, scan
 from .errors import ConfigError, Location, describe_value, is_user_frame
 from .impl import App, Device, HostDevice, If, Impl, Match, Package
 from .key import Key, RuntimeArg, Value
+from .paths import RUNTIME
 from .register import Registration
 from .reserved import clash
 from .targets import Target, targets_with_driver
@@ -233,8 +234,9 @@ class _Resolver:
 
 
 def resolve(reg: Registration, target: Target, values: dict[str, object], config: str,
-            folder: Path) -> Plan:
-    """Resolve the registration for `target` with the configure `values` (by key name)."""
+            folder: Path, check_files: bool = True) -> Plan:
+    """Resolve the registration for `target` with the configure `values` (by key name).
+    `check_files=False` (describe) does not require the user's C sources and headers yet."""
     keys = collect_keys(reg)
     env: dict[str, object] = {k.name: k.default for k in keys}
     env.update(values)
@@ -250,7 +252,7 @@ def resolve(reg: Registration, target: Target, values: dict[str, object], config
     plan.nodes = [n for n in resolver.order if not n.is_job and n.device.connect is not None]
     plan.nodes += [n for n in resolver.order if n.is_job and n.device.connect is not None]
     plan.jobs = jobs
-    _collect(plan, resolver.order, reg)
+    _collect(plan, resolver.order, reg, check_files)
     return plan
 
 
@@ -296,7 +298,11 @@ def _check_c_function(defined: dict[str, Device], dev: Device) -> None:
                           f"give one of them another name")
 
 
-def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:
+def _header_found(plan: Plan, header: str) -> bool:
+    return any((d / header).is_file() for d in (RUNTIME / "include", plan.folder, *map(Path, plan.target.include)))
+
+
+def _collect(plan: Plan, order: list[Node], reg: Registration, check_files: bool = True) -> None:
     args: dict[str, RuntimeArg] = {}
     defined: dict[str, Device] = {}
     for node in order:
@@ -326,11 +332,15 @@ def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:
         own = (dev.result_typ.header,) if dev.result_typ.header and dev.connect else ()
         for header in dev.headers or own:
             if header not in plan.headers:
+                if check_files and not _header_found(plan, header):
+                    raise ConfigError(f"header <{header}> of {dev.name} : {dev.typ} is missing", node.location,
+                                      f"create {plan.folder / header} declaring {dev.result_typ.c_type} "
+                                      f"(a module type typ('{dev.result_typ.name}') is declared there)")
                 plan.headers.append(header)
         for src in dev.sources:
             if dev.user:
                 path = plan.folder / src
-                if not path.is_file():
+                if check_files and not path.is_file():
                     raise ConfigError(f"missing C source {src!r} of device {dev.name}", dev.location,
                                       f"looked for {path}")
                 if path not in plan.user_sources:

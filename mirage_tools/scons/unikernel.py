@@ -57,7 +57,8 @@ def _build_one(env: Any, reg: Registration, config: Any, opts: variables.Common,
     files = generate(plan, gen.path)
     for name, content in sorted(files.items()):
         _generated(ctx, gen.File(name), content)
-    app = ctx.Clone(CPPPATH=[gen, *ctx["CPPPATH"]])
+    # config.py's folder: the headers of its own module types (typ("store") -> store.h) are found there.
+    app = ctx.Clone(CPPPATH=[gen, config.dir, *ctx["CPPPATH"]])
     user_flags = [f for f in app["CCFLAGS"] if f != "-Werror"]  # the user's code: warnings, not errors
     objs = []
     for name in sorted(n for n in files if n.endswith((".c", ".s"))):  # every generated unit

@@ -243,3 +243,53 @@ def test_deep_application_labels_stay_short(tmp_path):
     with pytest.raises(ConfigError) as e:
         main("unikernel", console @ job)(x)
     assert len(str(e.value)) < 400
+
+
+# ------------------------------------------------------------ typ("x"): a user module type
+
+STORE_CONFIG = '''\
+    store = typ("store")
+    s = impl("memstore", store, sources=["memstore.c"])
+    m = main("unikernel", store @ job)
+    register("typed", [m(s)])
+    '''
+
+
+def test_a_user_module_type_describes_before_its_c_exists(tmp_path):
+    write(tmp_path, STORE_CONFIG)
+    result = describe(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "memstore : store" in result.stdout
+
+
+def test_a_user_module_type_without_its_header_is_refused(tmp_path):
+    write(tmp_path, STORE_CONFIG, **{"memstore.c": ""})
+    result = subprocess.run([sys.executable, "-m", "mirage_tools.cli", "configure"], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.startswith("config.py:3: error: header <store.h> of memstore : store is missing"), \
+        result.stderr
+
+
+def test_a_user_module_type_builds_with_its_header_next_to_config(tmp_path):
+    from tests.sconsrun import scons
+
+    write(tmp_path, STORE_CONFIG, **{
+        "store.h": "struct store { int value; };\n",
+        "memstore.c": '#include "mirage_app.h"\n#include "store.h"\n'
+                      'int memstore_connect(struct store *out) { out->value = 42; return 0; }\n',
+        "unikernel.c": '#include "mirage_app.h"\n#include "store.h"\n'
+                       'int unikernel_start(struct store *s) { return s->value == 42 ? 0 : 1; }\n',
+        "SConstruct": "import mirage_tools\n"
+                      "env = Environment(tools=['mirage'], toolpath=[mirage_tools.toolpath()])\n"
+                      "env.Unikernel('config.py')\n"})
+    scons(tmp_path, "target=unix")
+    assert subprocess.run([str(tmp_path / "build/unix/typed")]).returncode == 0
+
+
+@pytest.mark.parametrize("args", ['"store", c_type="struct x; int y"', '"store", header="../x.h"',
+                                  '"store", header="x.h>\\n#include <y.h"'])
+def test_a_user_module_type_with_unsafe_c_is_refused(tmp_path, args):
+    write(tmp_path, f'store = typ({args})\nregister("x", [noop])\n')
+    err = describe(tmp_path).stderr
+    assert err.startswith("config.py:2: error: module type 'store'"), err
