@@ -2,6 +2,7 @@
 of config.py, parsed from `scons name=value` with clear errors and `scons -h` help."""
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from collections.abc import Iterable, Mapping
@@ -120,7 +121,10 @@ def key_values(env: Any, keys: Iterable[Key]) -> dict[str, object]:
 def warn_unknown(arguments: Mapping[str, str] = ARGUMENTS) -> None:
     for name in sorted(set(arguments) - _known - _warned):
         _warned.add(name)
-        sys.stderr.write(f"scons: warning: unknown variable {name}={arguments[name]} is ignored "
+        close = difflib.get_close_matches(name, _known, n=1, cutoff=0.6) or [
+            k for k in _known if k.lower() == name.lower()][:1]
+        guess = f"did you mean {close[0]}={arguments[name]}? " if close else ""
+        sys.stderr.write(f"scons: warning: unknown variable {name}={arguments[name]} is ignored; {guess}"
                          f"(known: {', '.join(sorted(_known))}; see scons -h)\n")
 
 
