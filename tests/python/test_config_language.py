@@ -293,3 +293,38 @@ def test_a_user_module_type_with_unsafe_c_is_refused(tmp_path, args):
     write(tmp_path, f'store = typ({args})\nregister("x", [noop])\n')
     err = describe(tmp_path).stderr
     assert err.startswith("config.py:2: error: module type 'store'"), err
+
+
+# ------------------------------------------------------------ describe --dot, rendered by Graphviz
+
+def svg_texts(dot_source: str, tmp_path) -> list[str]:
+    import html
+    import re
+    import shutil
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz is not installed")
+    svg = subprocess.run(["dot", "-Tsvg"], input=dot_source.encode(), capture_output=True, check=True).stdout
+    return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg.decode())]
+
+
+@pytest.mark.parametrize("extra", [[], ["--no-eval"]])
+def test_dot_labels_render_as_written(tmp_path, extra):
+    write(tmp_path, '''\
+        k = Key("colour", str, "vert\u00e9")
+        odd = impl("odd", console @ console)
+        m = main("unikernel", console @ job)
+        register("x", [m(if_impl(k.eq("rouge?"), odd(default_console), default_console))], keys=[k])
+        ''')
+    result = describe(tmp_path, "--dot", *extra)
+    assert result.returncode == 0, result.stderr
+    texts = svg_texts(result.stdout, tmp_path)
+    joined = "\n".join(texts)
+    assert "\\n" not in joined and "\\0" not in joined and "077" not in joined
+    if extra:
+        assert "colour == 'rouge?'" in joined
+        assert "odd : console -> console" in texts
+        assert "keys: colour" in texts  # the title
+    else:
+        assert "default_console_0" in texts and "default_console : console" in texts  # two lines, no literal \n
+        assert "target unix" in texts and "colour=verté" in texts  # the title, UTF-8 as is
