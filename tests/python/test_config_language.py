@@ -328,3 +328,14 @@ def test_dot_labels_render_as_written(tmp_path, extra):
     else:
         assert "default_console_0" in texts and "default_console : console" in texts  # two lines, no literal \n
         assert "target unix" in texts and "colour=verté" in texts  # the title, UTF-8 as is
+
+
+def test_the_suite_fails_a_tool_run_that_prints_a_traceback(tmp_path):
+    """The check in tests/conftest.py catches a traceback from scons or mirage-tools."""
+    import tests.conftest as conftest
+
+    script = tmp_path / "mirage-tools"
+    script.write_text("#!/bin/sh\necho 'Traceback (most recent call last):' >&2\n")
+    script.chmod(0o755)
+    with pytest.raises(pytest.fail.Exception, match="printed a Python traceback"):
+        conftest._checked_run([str(script)], capture_output=True, text=True)
