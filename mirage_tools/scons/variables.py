@@ -70,6 +70,9 @@ def common(env: Any) -> Common:
         Exit(0)
     if name not in targets:
         fail(f"unknown target {name!r}; choose one of: {', '.join(targets)} (scons target=list describes them)")
+    if "__aliases__" not in _helped:
+        _helped.add("__aliases__")
+        env.Help(ALIASES_HELP, append=True, local_only=True)
     _add_help(env, "target", f"{Key.target.doc} ({'|'.join(targets)})", "unix", name)
     defaults = {"VERBOSE": "0", "compiledb": "0", "args": "", "cache": os.environ.get("MIRAGE_CACHE", ""),
                 "cache_size": "2G", "cpu": "baseline", "oci": "0"}
@@ -86,6 +89,12 @@ def common(env: Any) -> Common:
     return Common(name, _bool("VERBOSE", ARGUMENTS.get("VERBOSE", "0")), ARGUMENTS.get("args", ""),
                   _bool("compiledb", ARGUMENTS.get("compiledb", "0")),
                   ARGUMENTS.get("cache", defaults["cache"]), size, cpu, _bool("oci", ARGUMENTS.get("oci", "0")))
+
+
+ALIASES_HELP = ("Aliases (scons ALIAS):\n"
+                "  run       build, then boot the image (boot arguments: args='...')\n"
+                "  describe  print the resolved device graph\n"
+                "Variables (scons NAME=value):\n\n")
 
 
 def parse_bytes(text: str) -> int:

@@ -51,3 +51,10 @@ def test_a_block_file_too_large_for_the_host_is_a_clean_error(tmp_path):
     assert "block device 'disk': cannot create" in first.stderr, first.stderr
     assert not (folder / "disk.img").exists()  # never a half-made file
     assert not list(folder.glob(".disk.img*"))
+
+
+def test_help_lists_the_aliases(hello):
+    out = scons(hello, "-h").stdout
+    assert "run       build, then boot the image" in out
+    assert "describe  print the resolved device graph" in out
+    assert "target: " in out
