@@ -12,7 +12,7 @@ from pathlib import Path
 from .codegen import generate
 from .describe import describe_text, dot_resolved, dot_unresolved
 from .engine import Plan, collect_keys, resolve
-from .errors import ConfigError
+from .errors import UNKNOWN, ConfigError
 from .loader import load_config
 from .register import Registration
 from .scaffold import scaffold
@@ -27,26 +27,26 @@ def _key_values(reg: Registration, pairs: list[str]) -> tuple[str | None, dict[s
     for pair in pairs:
         name, sep, text = pair.partition("=")
         if not sep:
-            raise ConfigError(f"expected key=value, got {pair!r}", hint="e.g. net=socket")
+            raise ConfigError(f"expected key=value, got {pair!r}", UNKNOWN, "e.g. net=socket")
         if name == "target":
             target = text
             continue
         if name not in keys:
-            raise ConfigError(f"unknown configure key {name!r}",
+            raise ConfigError(f"unknown configure key {name!r}", UNKNOWN,
                               hint=f"keys of this config.py: {', '.join(sorted(keys))}")
         try:
             values[name] = keys[name].parse(text)
         except ValueError as e:
-            raise ConfigError(str(e)) from None
+            raise ConfigError(str(e), UNKNOWN) from None
     return target, values
 
 
-def _load(args: argparse.Namespace) -> tuple[Registration, Plan]:
+def _load(args: argparse.Namespace, check_files: bool = True) -> tuple[Registration, Plan]:
     config = Path(args.config)
     reg = load_config(config, args.config)
     target, values = _key_values(reg, args.keys)
     plan = resolve(reg, get_target(args.target or target or "unix"), values, args.config,
-                   config.resolve().parent)
+                   config.resolve().parent, check_files)
     return reg, plan
 
 
@@ -58,7 +58,7 @@ def _write(path: Path, content: str) -> None:
 
 
 def cmd_describe(args: argparse.Namespace) -> int:
-    reg, plan = _load(args)
+    reg, plan = _load(args, check_files=False)  # a graph can be drawn before its C is written
     graph = dot_unresolved(reg) if args.no_eval else dot_resolved(plan)
     text = graph if args.dot or args.no_eval else describe_text(plan)
     if not args.output:
@@ -70,7 +70,7 @@ def cmd_describe(args: argparse.Namespace) -> int:
         return 0
     dot = shutil.which("dot")
     if dot is None:
-        raise ConfigError(f"rendering {out.name} needs Graphviz's `dot`",
+        raise ConfigError(f"rendering {out.name} needs Graphviz's `dot`", UNKNOWN,
                           hint="install it (Debian: apt-get install graphviz) or write a .dot file")
     result = subprocess.run([dot, f"-T{out.suffix[1:]}", "-o", str(out)], input=graph.encode())
     return result.returncode
@@ -177,8 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.fn(args))
     except ConfigError as e:
-        sys.stderr.write(e.render() + "\n")
+        text = e.render()
+        sys.stderr.write(("mirage-tools: " if e.location is UNKNOWN else "") + text + "\n")
         return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("mirage-tools: interrupted\n")
+        return 130
 
 
 if __name__ == "__main__":

@@ -18,19 +18,41 @@ from .typ import FunctorTyp, Typ
 LINE_MARK = "@@LINE@@"
 
 
-def c_string(text: object) -> str:
-    """A C string literal for `text` (octal escapes, so no digit after an escape is misread)."""
-    out = ['"']
-    for byte in str(text).encode("utf-8"):
+_PLAIN = frozenset(c for c in map(chr, range(0x20, 0x7F)) if c not in "\"'\\?")
+
+
+def c_escape(text: object) -> str:
+    """The one escaping of user text (docs, names, defaults, paths) for generated C and
+    assembler. The result is printable ASCII without quote, backslash or '?' (trigraphs),
+    and a '*' next to a '/' is escaped (so neither "/*" nor "*/" can appear): safe inside a
+    string literal, a character literal, a #line file name, a .incbin path and a comment
+    alike. Everything else becomes a three-digit octal escape of its UTF-8 bytes, so no
+    digit after an escape is misread."""
+    data = str(text).encode("utf-8", "surrogatepass")
+    out = []
+    for i, byte in enumerate(data):
         ch = chr(byte)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif 0x20 <= byte < 0x7F and ch != "?":
-            out.append(ch)
+        if ch == "*" and (data[i - 1:i] == b"/" or data[i + 1:i + 2] == b"/"):
+            out.append("\\052")
         else:
-            out.append(f"\\{byte:03o}")
-    out.append('"')
+            out.append(ch if ch in _PLAIN else f"\\{byte:03o}")
     return "".join(out)
+
+
+def c_string(text: object) -> str:
+    """A C (or GNU assembler) string literal for `text`."""
+    return f'"{c_escape(text)}"'
+
+
+def c_char(text: str) -> str:
+    """A C character literal for one ASCII character."""
+    return f"'{c_escape(text)}'"
+
+
+def c_comment(text: object) -> str:
+    """`text` inside a /* comment */ (escaped the same way: it can neither end the comment
+    nor open a nested one, nor break -Werror=comment)."""
+    return c_escape(text)
 
 
 def c_literal(value: CLiteral) -> str:
@@ -99,7 +121,7 @@ def _env() -> jinja2.Environment:
         bytecode_cache=jinja2.FileSystemBytecodeCache())
     env.filters.update(hex_bytes=lambda h: ", ".join(f"0x{h[i:i + 2]}" for i in range(0, len(h), 2)),
                        c_string=c_string, ctype_ret=_ret, connect_call=connect_call, where=_where,
-                       c_comment=lambda s: str(s).replace("*/", "* /"))
+                       c_comment=c_comment, c_char=c_char)
     return env
 
 
@@ -116,10 +138,8 @@ def generate(plan: Plan, gen_dir: str) -> dict[str, str]:
     """Render every generated file: name -> content. `gen_dir` is the folder the files
     go to, as the compiler sees it (for #line)."""
     env = _env()
-    user_devices: list[Device] = []
-    for node in plan.nodes:
-        if node.device.user and node.device not in user_devices:
-            user_devices.append(node.device)
+    # A dict, not a list: a graph of thousands of devices must not compare each with each.
+    user_devices = list(dict.fromkeys(node.device for node in plan.nodes if node.device.user))
     # Each prototype carries the line of config.py that defines its device, so a C
     # mismatch shows both that line (the declaration) and the call or definition in C.
     prototypes = list({prototype(d): d.location for d in reversed(user_devices)}.items())[::-1]

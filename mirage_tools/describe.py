@@ -2,8 +2,7 @@
 dot of either the resolved graph or the unresolved one (conditionals kept)."""
 from __future__ import annotations
 
-from .codegen import c_string
-from .engine import Plan, roots, walk
+from .engine import Plan, collect_keys, roots, walk
 from .impl import App, Device, If, Impl, Match
 from .register import Registration
 
@@ -29,13 +28,37 @@ def describe_text(plan: Plan) -> str:
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
+def dot_string(text: object) -> str:
+    """A Graphviz quoted string showing `text` as is: dot's own quoting (a backslash and a
+    double quote escaped; a line break is dot's centred \\n; other control characters, which
+    no label can show, become spaces). UTF-8 stays UTF-8: dot reads it (charset UTF-8)."""
+    out = []
+    for ch in str(text):
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(" ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _title(name: str, target: str | None, values: str) -> list[str]:
+    title = name + (f"\ntarget {target}" if target else "") + (f"\n{values}" if values else "")
+    return [f"  label={dot_string(title)};", "  labelloc=t;", "  fontname=Helvetica;"]
+
+
 def dot_resolved(plan: Plan) -> str:
-    lines = [f"digraph {c_string(plan.name)} {{", "  rankdir=BT;", "  node [shape=box, fontname=Helvetica];"]
+    keys = " ".join(f"{k.name}={k.render(plan.values[k.name])}" for k in plan.keys if k.name != "target")
+    lines = [f"digraph {dot_string(plan.name)} {{", *_title(plan.name, plan.target.name, keys),
+             "  rankdir=BT;", "  node [shape=box, fontname=Helvetica];"]
     ids = {id(n): f"n{i}" for i, n in enumerate(plan.nodes)}
     for node in plan.nodes:
         shape = ", shape=ellipse" if node.is_job else ""
-        label = f"{node.var or node.device.name}\\n{node.device.name} : {node.device.typ}"
-        lines.append(f"  {ids[id(node)]} [label={c_string(label)}{shape}];")
+        label = f"{node.var or node.device.name}\n{node.device.name} : {node.device.typ}"
+        lines.append(f"  {ids[id(node)]} [label={dot_string(label)}{shape}];")
     for node in plan.nodes:
         for i, arg in enumerate(node.args, 1):
             if id(arg) in ids:
@@ -49,7 +72,9 @@ def dot_resolved(plan: Plan) -> str:
 
 def dot_unresolved(reg: Registration) -> str:
     """The graph before configure values choose branches: if_impl/match_impl as diamonds."""
-    lines = [f"digraph {c_string(reg.name)} {{", "  rankdir=BT;", "  node [shape=box, fontname=Helvetica];"]
+    keys = " ".join(k.name for k in collect_keys(reg) if k.name != "target")
+    lines = [f"digraph {dot_string(reg.name)} {{", *_title(reg.name, None, f"keys: {keys}" if keys else ""),
+             "  rankdir=BT;", "  node [shape=box, fontname=Helvetica];"]
     ids: dict[Impl, str] = {}
 
     def ident(impl: Impl) -> str:
@@ -65,7 +90,7 @@ def dot_unresolved(reg: Registration) -> str:
             seen.add(impl)
             me = ident(impl)
             if isinstance(impl, Device):
-                lines.append(f"  {me} [label={c_string(f'{impl.name} : {impl.typ}')}];")
+                lines.append(f"  {me} [label={dot_string(f'{impl.name} : {impl.typ}')}];")
                 for d in impl.extra_deps:
                     lines.append(f"  {ident(d)} -> {me} [style=dashed];")
             elif isinstance(impl, App):
@@ -74,13 +99,13 @@ def dot_unresolved(reg: Registration) -> str:
                 for i, arg in enumerate(impl.args, 1):
                     lines.append(f"  {ident(arg)} -> {me} [label=\"{i}\"];")
             elif isinstance(impl, If):
-                lines.append(f"  {me} [label={c_string(f'if {impl.cond}')}, shape=diamond];")
+                lines.append(f"  {me} [label={dot_string(f'if {impl.cond}')}, shape=diamond];")
                 lines.append(f"  {ident(impl.then)} -> {me} [label=\"true\", style=dotted];")
                 lines.append(f"  {ident(impl.otherwise)} -> {me} [label=\"false\", style=dotted];")
             elif isinstance(impl, Match):
-                lines.append(f"  {me} [label={c_string(f'match {impl.value}')}, shape=diamond];")
+                lines.append(f"  {me} [label={dot_string(f'match {impl.value}')}, shape=diamond];")
                 for value, case in impl.cases:
-                    lines.append(f"  {ident(case)} -> {me} [label={c_string(repr(value))}, style=dotted];")
+                    lines.append(f"  {ident(case)} -> {me} [label={dot_string(repr(value))}, style=dotted];")
                 lines.append(f"  {ident(impl.default)} -> {me} [label=\"default\", style=dotted];")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -37,12 +37,11 @@ MAX_KEY = 1023  # the crunch driver's key buffer, less the terminating NUL
 
 
 def _mtime_ns(path: Path) -> int:
-    """The file's mtime, clamped to SOURCE_DATE_EPOCH when set (reproducible builds)."""
-    mtime = path.stat().st_mtime_ns
+    """The time an embedded file reports as modified: SOURCE_DATE_EPOCH when set, else 0.
+    Never the file's own mtime: an image must depend on the files' contents only, so two
+    checkouts give the same bytes and share the build cache."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        mtime = min(mtime, int(epoch) * 1_000_000_000)
-    return mtime
+    return int(epoch) * 1_000_000_000 if epoch and epoch.isdigit() else 0
 
 
 def scan(base: Path, embedded: str, location: Location) -> list[EmbeddedFile]:

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cargs import c_param_type
 from .embed import EmbeddedFile, scan
-from .errors import ConfigError, Location
+from .errors import ConfigError, Location, describe_value, is_user_frame
 from .impl import App, Device, HostDevice, If, Impl, Match, Package, version_key
-from .key import BUILTIN, Key, RuntimeArg
+from .key import Key, RuntimeArg, Value
+from .paths import RUNTIME
 from .register import Registration
+from .reserved import clash
 from .targets import Target, targets_with_driver
 from .typ import FunctorTyp
 
@@ -89,27 +93,45 @@ def collect_keys(reg: Registration) -> tuple[Key, ...]:
     def add(key: Key) -> None:
         prior = found.get(key.name)
         if prior is not None and not prior.same_definition(key):
-            if prior.location == BUILTIN:
-                raise ConfigError(f"key {key.name!r} is a built-in key of mirage-tools ({prior.doc})",
-                                  key.location, "give your key another name")
             raise ConfigError(f"key {key.name!r} is declared twice with different definitions",
                               key.location, f"the other one is at {prior.location}")
         found.setdefault(key.name, key)
 
-    for key in reg.keys:
+    def add_checked(key: Key) -> None:
+        taken = clash(key.name)
+        if taken is not None and key is not Key.target:
+            raise ConfigError(f"configure key {key.name!r} has the name of the build's own variable {taken!r}",
+                              key.location, f"`scons {taken}=...` already means something; name the key "
+                              f"otherwise, e.g. {key.name}_value or a name of what it chooses")
         add(key)
+
+    for key in reg.keys:
+        add_checked(key)
     for root in roots(reg):
         for item in walk(root):
             if isinstance(item, If):
                 for key in item.cond.keys():
-                    add(key)
+                    add_checked(key)
             elif isinstance(item, Match):
                 for key in item.value.keys():
-                    add(key)
+                    add_checked(key)
             elif isinstance(item, Device):
                 for key in item.keys:
-                    add(key)
+                    add_checked(key)
     return tuple(found.values())
+
+
+@dataclass
+class _Frame:
+    """One device being resolved: its children (functor arguments, then extra_deps) are
+    resolved first, on an explicit stack (a graph may be far deeper than Python's stack)."""
+
+    origin: Impl                 # the object reached (before conditionals and application)
+    device: Device
+    location: Location
+    children: list[Impl]
+    nargs: int
+    results: list[Node] = field(default_factory=list)
 
 
 class _Resolver:
@@ -118,23 +140,36 @@ class _Resolver:
         self.nodes: dict[tuple[object, ...], Node] = {}
         self.order: list[Node] = []
         self.counts: dict[str, int] = {}
-        self.active: set[int] = set()
+        self.memo: dict[int, Node] = {}  # id of an object of the registration -> its node
+
+    def _eval(self, value: Value, what: str, location: Location) -> object:
+        """A configure-time value; an exception in the user's function (Key.map) is the user's mistake."""
+        try:
+            return value.eval(self.values)
+        except ConfigError:
+            raise
+        except Exception as e:  # noqa: BLE001 - reported at the user's line, no traceback
+            frames = [f for f in traceback.extract_tb(e.__traceback__) if is_user_frame(f.filename, None)]
+            where = Location(frames[-1].filename, frames[-1].lineno or 0) if frames else location
+            raise ConfigError(f"{type(e).__name__}: {e}", where,
+                              f"raised while evaluating {what} {value} (at {location})") from None
 
     def choose(self, impl: Impl) -> Impl:
         """Replace conditionals by the branch the configure values select."""
         while isinstance(impl, (If, Match)):
             if isinstance(impl, If):
-                cond = impl.cond.eval(self.values)
+                cond = self._eval(impl.cond, "the if_impl condition", impl.location)
                 if not isinstance(cond, bool):
-                    raise ConfigError(f"if_impl condition {impl.cond} is {cond!r}, not a bool", impl.location)
+                    raise ConfigError(f"if_impl condition {impl.cond} is {describe_value(cond)}, not a bool",
+                                      impl.location)
                 impl = impl.then if cond else impl.otherwise
             else:
-                value = impl.value.eval(self.values)
+                value = self._eval(impl.value, "the match_impl value", impl.location)
                 impl = next((i for v, i in impl.cases if v == value), impl.default)
         return impl
 
-    def node(self, impl: Impl, used_at: Location) -> Node:
-        impl = self.choose(impl)
+    def _enter(self, origin: Impl, used_at: Location) -> _Frame:
+        impl = self.choose(origin)
         # Catalog devices have no line of their own: report them where config.py used them.
         location = impl.location if impl.location.line > 0 else used_at
         args: list[Impl] = []
@@ -145,12 +180,44 @@ class _Resolver:
         if isinstance(impl.typ, FunctorTyp) and len(args) != len(impl.typ.params):
             raise ConfigError(f"{impl.name} : {impl.typ} is applied to {len(args)} of its "
                               f"{len(impl.typ.params)} arguments", location)
-        if id(impl) in self.active:
-            raise ConfigError(f"{impl.name} depends on itself", location)
-        self.active.add(id(impl))
-        arg_nodes = tuple(self.node(a, location) for a in args)
-        dep_nodes = tuple(self.node(d, location) for d in impl.extra_deps)
-        self.active.discard(id(impl))
+        return _Frame(origin, impl, location, [*args, *impl.extra_deps], len(args))
+
+    def node(self, impl: Impl, used_at: Location) -> Node:
+        """The node of `impl`, its descendants first (post-order), without Python recursion.
+        Only an object reachable from itself is a cycle: the same functor applied twice,
+        f(f(x)), is two nodes."""
+        known = self.memo.get(id(impl))
+        if known is not None:
+            return known
+        stack = [self._enter(impl, used_at)]
+        active = {id(impl)}  # the objects on the current path
+        while True:
+            frame = stack[-1]
+            if len(frame.results) < len(frame.children):
+                child = frame.children[len(frame.results)]
+                known = self.memo.get(id(child))
+                if known is not None:
+                    frame.results.append(known)
+                    continue
+                entered = self._enter(child, frame.location)
+                if id(child) in active:
+                    raise ConfigError(f"{entered.device.name} depends on itself", entered.location,
+                                      f"the cycle goes through {frame.device.name} ({frame.location})")
+                active.add(id(child))
+                stack.append(entered)
+                continue
+            stack.pop()
+            active.discard(id(frame.origin))
+            made = self._make(frame)
+            self.memo[id(frame.origin)] = made
+            if not stack:
+                return made
+            stack[-1].results.append(made)
+
+    def _make(self, frame: _Frame) -> Node:
+        impl = frame.device
+        arg_nodes = tuple(frame.results[:frame.nargs])
+        dep_nodes = tuple(frame.results[frame.nargs:])
         ident = (impl, tuple(id(n) for n in arg_nodes))
         found = self.nodes.get(ident)
         if found is not None:
@@ -160,15 +227,16 @@ class _Resolver:
             count = self.counts.get(impl.name, 0)
             self.counts[impl.name] = count + 1
             var = f"{impl.name}_{count}"
-        node = Node(var, impl, arg_nodes, dep_nodes, location)
+        node = Node(var, impl, arg_nodes, dep_nodes, frame.location)
         self.nodes[ident] = node
         self.order.append(node)
         return node
 
 
 def resolve(reg: Registration, target: Target, values: dict[str, object], config: str,
-            folder: Path) -> Plan:
-    """Resolve the registration for `target` with the configure `values` (by key name)."""
+            folder: Path, check_files: bool = True) -> Plan:
+    """Resolve the registration for `target` with the configure `values` (by key name).
+    `check_files=False` (describe) does not require the user's C sources and headers yet."""
     keys = collect_keys(reg)
     env: dict[str, object] = {k.name: k.default for k in keys}
     env.update(values)
@@ -184,7 +252,7 @@ def resolve(reg: Registration, target: Target, values: dict[str, object], config
     plan.nodes = [n for n in resolver.order if not n.is_job and n.device.connect is not None]
     plan.nodes += [n for n in resolver.order if n.is_job and n.device.connect is not None]
     plan.jobs = jobs
-    _collect(plan, resolver.order, reg)
+    _collect(plan, resolver.order, reg, check_files)
     return plan
 
 
@@ -235,11 +303,39 @@ def _add_package(plan: Plan, pkg: Package, who: str, wanted: dict[str, tuple[str
     wanted[pkg.name] = (low_who, high_who)
 
 
-def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:
+def _check_c_function(defined: dict[str, Device], dev: Device) -> None:
+    """Two user devices with one C function (same main/impl name, or the same connect=)
+    must agree on its type and its sources, or only the compiler or the linker would say so."""
+    if not dev.user or dev.connect is None:
+        return
+    prior = defined.setdefault(dev.connect, dev)
+    if prior is dev:
+        return
+    what = "main" if dev.result_typ.is_job else "impl"
+    types = [(d.typ, tuple(c_param_type(a) for a in d.c_args)) for d in (prior, dev)]
+    if types[0] != types[1]:
+        shown = [f"{t}" + (f" with c_args ({', '.join(c)})" if c else "") for t, c in types]
+        raise ConfigError(f"two {what}({dev.name!r}, ...) with different types: {shown[0]} and {shown[1]}",
+                          dev.location, f"both define the C function {dev.connect}; the other is at "
+                          f"{prior.location}: give one of them another name")
+    if prior.sources != dev.sources:
+        raise ConfigError(f"two {what}({dev.name!r}, ...) with different sources: "
+                          f"{list(prior.sources)} and {list(dev.sources)}", dev.location,
+                          f"both define the C function {dev.connect}; the other is at {prior.location}: "
+                          f"give one of them another name")
+
+
+def _header_found(plan: Plan, header: str) -> bool:
+    return any((d / header).is_file() for d in (RUNTIME / "include", plan.folder, *map(Path, plan.target.include)))
+
+
+def _collect(plan: Plan, order: list[Node], reg: Registration, check_files: bool = True) -> None:
     args: dict[str, RuntimeArg] = {}
+    defined: dict[str, Device] = {}
     wanted: dict[str, tuple[str, str]] = {}
     for node in order:
         dev = node.device
+        _check_c_function(defined, dev)
         for name in dev.drivers:
             path = plan.target.driver(name)
             if path is None:
@@ -264,11 +360,15 @@ def _collect(plan: Plan, order: list[Node], reg: Registration) -> None:
         own = (dev.result_typ.header,) if dev.result_typ.header and dev.connect else ()
         for header in dev.headers or own:
             if header not in plan.headers:
+                if check_files and not _header_found(plan, header):
+                    raise ConfigError(f"header <{header}> of {dev.name} : {dev.typ} is missing", node.location,
+                                      f"create {plan.folder / header} declaring {dev.result_typ.c_type} "
+                                      f"(a module type typ('{dev.result_typ.name}') is declared there)")
                 plan.headers.append(header)
         for src in dev.sources:
             if dev.user:
                 path = plan.folder / src
-                if not path.is_file():
+                if check_files and not path.is_file():
                     raise ConfigError(f"missing C source {src!r} of device {dev.name}", dev.location,
                                       f"looked for {path}")
                 if path not in plan.user_sources:

@@ -3,10 +3,34 @@ from __future__ import annotations
 
 import inspect
 import os
+import sys
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent) + os.sep
+
+
+def _installed_dirs() -> tuple[str, ...]:
+    """Where installed code lives (the standard library, site-packages, entry scripts):
+    never the user's file, so never where a mistake is reported."""
+    paths = sysconfig.get_paths()
+    dirs = {paths.get(k, "") for k in ("stdlib", "platstdlib", "purelib", "platlib", "scripts")}
+    dirs.add(os.path.dirname(os.path.abspath(sys.executable)))
+    return tuple(os.path.abspath(d) + os.sep for d in dirs if d)
+
+
+_INSTALLED = _installed_dirs()
+
+
+def is_user_frame(filename: str, module: object) -> bool:
+    """Whether a stack frame is the user's code (config.py, its helpers, an SConstruct):
+    not mirage_tools, not generated code, not SCons, not an installed library or script."""
+    if filename.startswith("<") or in_package(filename):
+        return False
+    if isinstance(module, str) and (module == "SCons" or module.startswith("SCons.")):
+        return False
+    return not os.path.abspath(filename).startswith(_INSTALLED)
 
 
 @dataclass(frozen=True, order=True)
@@ -17,10 +41,11 @@ class Location:
     line: int
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}" if self.line > 0 else self.file
 
     def short(self) -> str:
-        return f"{os.path.basename(self.file)}:{self.line}"
+        name = os.path.basename(self.file)
+        return f"{name}:{self.line}" if self.line > 0 else name
 
 
 UNKNOWN = Location("<unknown>", 0)
@@ -36,10 +61,9 @@ def caller_location() -> Location:
     frame = inspect.currentframe()
     try:
         while frame is not None:
-            filename = frame.f_code.co_filename
             # "<string>" frames are generated code (dataclass __init__), not the user's.
-            if not filename.startswith("<") and not in_package(filename):
-                return Location(filename, frame.f_lineno)
+            if is_user_frame(frame.f_code.co_filename, frame.f_globals.get("__name__")):
+                return Location(frame.f_code.co_filename, frame.f_lineno)
             frame = frame.f_back
         return UNKNOWN
     finally:
@@ -69,12 +93,32 @@ class ConfigError(Exception):
         return self.render()
 
 
+def describe_value(value: object) -> str:
+    """A short description of a value for a message (never a long dataclass repr)."""
+    from .key import Key, RuntimeArg
+
+    if isinstance(value, RuntimeArg):
+        return f"the boot argument --{value.name}"
+    if isinstance(value, Key):
+        return f"the configure key {value.name!r}"
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+    label = getattr(value, "label", None)
+    if callable(label):
+        try:
+            return f"{type(value).__name__} {label()}"
+        except Exception:  # noqa: BLE001 - a description must never fail
+            pass
+    return f"a {type(value).__name__}"
+
+
 def source_line(location: Location) -> str:
     """The stripped text of the line at `location`, or "" when it cannot be read."""
     if location.line <= 0:
         return ""
     try:
-        with open(location.file, encoding="utf-8") as f:
+        with open(location.file, encoding="utf-8", errors="replace") as f:
             for number, text in enumerate(f, 1):
                 if number == location.line:
                     return text.strip()

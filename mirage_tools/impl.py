@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .cargs import BootArg, CArg, CLiteral, Embedded
-from .errors import ConfigError, Location, caller_location
+from .errors import ConfigError, Location, caller_location, describe_value
 from .key import Key, RuntimeArg, Value
 from .typ import AnyTyp, FunctorTyp, Typ, check_typ, job
 
@@ -85,7 +85,13 @@ class Impl:
         return isinstance(other, Impl) and type(self) is type(other) and self.ident() == other.ident()
 
     def __hash__(self) -> int:
-        return hash(self.ident())
+        # Cached: a deep graph hashes each object once (bottom-up, as it is built), never
+        # by a recursion through the whole graph.
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(self.ident())
+            object.__setattr__(self, "_hash", cached)
+        return cached
 
     def __call__(self, *args: Impl) -> Impl:
         """Functor application: `m(a, b)` is Functoria's `m $ a $ b`."""
@@ -180,11 +186,20 @@ class App(Impl):
     typ: AnyTyp
     location: Location
 
+    def __post_init__(self) -> None:
+        hash(self)  # its parts are hashed already: O(1) here, never a deep recursion later
+
     def ident(self) -> tuple[object, ...]:
         return ("app", self.func, self.args)
 
-    def label(self) -> str:
-        return f"{self.func.label()}({', '.join(a.label() for a in self.args)})"
+    def label(self, depth: int = 3) -> str:
+        if depth <= 0:
+            return "..."
+        return f"{_label(self.func, depth - 1)}({', '.join(_label(a, depth - 1) for a in self.args)})"
+
+
+def _label(impl: Impl, depth: int) -> str:
+    return impl.label(depth) if isinstance(impl, App) else impl.label()
 
 
 @dataclass(frozen=True, eq=False)
@@ -219,13 +234,13 @@ class Match(Impl):
 
 def _check_impl(value: object, what: str, loc: Location) -> Impl:
     if not isinstance(value, Impl):
-        raise ConfigError(f"{what} must be a device, not {type(value).__name__} {value!r}", loc)
+        raise ConfigError(f"{what} must be a device, not {describe_value(value)}", loc)
     return value
 
 
 def _check_value(value: object, loc: Location) -> Value:
     if not isinstance(value, Value):
-        raise ConfigError(f"expected a configure key or value (e.g. Key.is_solo5), not {value!r}", loc,
+        raise ConfigError(f"expected a configure key or value (e.g. Key.is_solo5), not {describe_value(value)}", loc,
                           "boot arguments (runtime_arg) are decided at boot and cannot choose devices")
     return value
 
@@ -269,10 +284,13 @@ def dep(impl: Impl) -> Impl:
 
 
 def _tuple(values: Sequence[Any] | None, kind: type, what: str, loc: Location) -> tuple[Any, ...]:
+    if values is not None and (isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, set, frozenset))):
+        raise ConfigError(f"{what} must be a list of {kind.__name__} values, not {describe_value(values)}", loc,
+                          f"write {what}=[...], e.g. {what}=[x] for one")
     items = tuple(values or ())
     for item in items:
         if not isinstance(item, kind):
-            raise ConfigError(f"{what} must contain {kind.__name__} values, not {item!r}", loc)
+            raise ConfigError(f"{what} must contain {kind.__name__} values, not {describe_value(item)}", loc)
     return items
 
 

@@ -15,7 +15,7 @@ BUILTIN = Location("<built-in>", 0)  # where mirage-tools' own keys are declared
 
 # MirageOS keys such as "no-dhcp" are scons variables (`scons no-dhcp=true`), never C names.
 _KEY_NAME = re.compile(r"^[a-z](?:[a-z0-9_-]*[a-z0-9_])?$")
-_ARG_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_ARG_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 Env = Mapping[str, object]
 
@@ -301,7 +301,8 @@ def runtime_arg(name: str, type: object = str, default: object = _NO_DEFAULT,  #
                           "e.g. short='p' for -p; 'h' is not available")
     if not isinstance(name, str) or not _ARG_NAME.match(name) or name == "help":
         raise ConfigError(f"invalid boot argument name {name!r}", loc,
-                          "use lower-case letters, digits and '-', e.g. runtime_arg('hello'); "
+                          "use lower-case letters and digits, words joined by one '-' (not at either end), "
+                          "e.g. runtime_arg('hello') or runtime_arg('log-level'); "
                           "'help' is reserved")
     if isinstance(type, str):
         if type not in _ARG_TYPE_NAMES:

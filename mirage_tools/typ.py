@@ -92,11 +92,28 @@ def check_typ(value: object, what: str = "module type", location: Location | Non
     return value
 
 
+_C_TYPE = re.compile(r"^((struct|union|enum) )?[A-Za-z_][A-Za-z0-9_]*$")
+_HEADER = re.compile(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-][A-Za-z0-9_.+-]*)*\.h$|^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\.h$")
+
+
 def typ(name: str, c_type: str | None = None, header: str | None = None) -> Typ:
-    """Declare a module type. Built-in names return the built-in type."""
+    """Declare a module type. Built-in names return the built-in type.
+
+    A new module type `typ("store")` is the C type `struct store`, declared in the header
+    `store.h`, which sits next to config.py (the build puts that folder on the include path).
+    `c_type` and `header` name others (`typ("store", header="lib/store.h")`)."""
+    if not isinstance(name, str):
+        raise ConfigError(f"a module type's name must be a string, not {type(name).__name__}",
+                          hint="e.g. typ('my_store')")
     if name in BUILTIN and c_type is None and header is None:
         return BUILTIN[name]
-    return Typ(name, c_type if c_type is not None else f"struct {name}", header or "")
+    if c_type is not None and (not isinstance(c_type, str) or not _C_TYPE.match(c_type)):
+        raise ConfigError(f"module type {name!r}: c_type {c_type!r} is not a C type name",
+                          hint="e.g. 'struct my_store' or 'my_store_t'")
+    if header is not None and (not isinstance(header, str) or not _HEADER.match(header)):
+        raise ConfigError(f"module type {name!r}: header {header!r} is not a relative path to a .h file",
+                          hint="e.g. 'my_store.h' or 'include/my_store.h' (relative to config.py's folder)")
+    return Typ(name, c_type if c_type is not None else f"struct {name}", header if header is not None else f"{name}.h")
 
 
 def _builtin(name: str, header: str | None = None) -> Typ:

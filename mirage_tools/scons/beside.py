@@ -78,8 +78,7 @@ def _host_devices(plan: Plan) -> list[tuple[str, str, str]]:
                 if dev.size <= 0:
                     raise ConfigError(f"block device {dev.name!r}: its file {path} does not exist",
                                       hint="create it (e.g. truncate -s 1M FILE) or give the device a size")
-                with open(path, "xb") as f:
-                    f.truncate(dev.size)
+                _create_block_file(path, dev.size, dev.name)
             host = str(path)
         devices.append((dev.kind, dev.name, host))
         if dev.durable:
@@ -87,7 +86,27 @@ def _host_devices(plan: Plan) -> list[tuple[str, str, str]]:
     return devices
 
 
-def run_action(plan: Plan, image: Any, tender: Any, args: str) -> Any:
+def _create_block_file(path: Path, size: int, name: str) -> None:
+    """A sparse file of `size` bytes at `path`, whole or not at all: it is made under a
+    temporary name and renamed, so a failure never leaves a short file later runs accept."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "xb") as f:
+            f.truncate(size)
+        os.link(tmp, path)  # fails if someone made `path` meanwhile: an existing file is never replaced
+    except (OSError, OverflowError, ValueError) as e:
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise ConfigError(f"block device {name!r}: cannot create {path} of {size} bytes: {why}",
+                          hint="give the device a size this file system can hold, or create the file "
+                               "yourself") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+HELP_STATUS = 63  # a unikernel's exit status after --help: what `run args=--help` asked for
+
+
+def run_action(plan: Plan, image: Any, tender: Any, args: str, verbose: bool = False) -> Any:
     platform = plan.target
 
     def run(target: Any, source: Any, env: Any) -> int:
@@ -98,10 +117,19 @@ def run_action(plan: Plan, image: Any, tender: Any, args: str) -> Any:
             return 1
         tender_path = tender.abspath if tender is not None else None
         assert platform.run is not None
-        cmd = platform.run(image.abspath, shlex.split(args), tender_path, devices)
+        boot_args = shlex.split(args)
+        cmd = platform.run(image.abspath, boot_args, tender_path, devices)
+        line = f"(cd {shlex.quote(str(plan.folder))} && {shlex.join(cmd)})"
+        if verbose:
+            print(line)
         sys.stdout.flush()
         returncode = subprocess.call(cmd, cwd=plan.folder)
-        return platform.status(returncode) if platform.status else returncode
+        status = platform.status(returncode) if platform.status else returncode
+        if status == HELP_STATUS and ("--help" in boot_args or "-h" in boot_args):
+            return 0
+        if status != 0 and not verbose:
+            sys.stderr.write(f"scons: the unikernel exited with status {status}; the command was:\n  {line}\n")
+        return status
 
     return SCons.Action.Action(run, f"RUN {image.path} {args}".rstrip())
 

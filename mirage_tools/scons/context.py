@@ -7,6 +7,8 @@ import subprocess
 from functools import cache
 from typing import Any
 
+import SCons.Action
+
 from ..errors import ConfigError
 from ..paths import RUNTIME
 from ..targets import Target
@@ -62,7 +64,7 @@ def target_context(env: Any, target: Target, opts: Common) -> Any:
             # No SSE anywhere in the image; floating point then fails to compile, loudly.
             ctx.Append(CCFLAGS=["-mgeneral-regs-only"])
             ctx["SPAWN"] = _explain_nosimd(ctx["SPAWN"])
-    _compiledb(ctx, opts, f"#build/{target.name}/compile_commands.json")
+    _compiledb(ctx, opts, f"#build/{target.name}/compile_commands.json", beside="#build/compile_commands.json")
     _contexts[key] = ctx
     return ctx
 
@@ -87,16 +89,49 @@ def _explain_nosimd(spawn: Any) -> Any:
     return run
 
 
-def _compiledb(ctx: Any, opts: Common, path: str, only: str | None = None) -> None:
-    """compile_commands.json for editors. SCons keeps one list of entries for the whole
-    run, so the target's file lists everything and the tender's is filtered to the tender."""
-    if opts.compiledb:
-        ctx.Tool("compilation_db")
-        if only:
-            ctx["COMPILATIONDB_PATH_FILTER"] = only
-        if not opts.verbose:
-            ctx["COMPILATIONDB_COMSTR"] = "GEN $TARGET"
-        ctx.CompilationDatabase(path)
+def _compiledb(ctx: Any, opts: Common, path: str, only: str | None = None, beside: str | None = None) -> None:
+    """compile_commands.json for editors, one entry per file and context. SCons keeps one
+    list of entries for the whole run, and each context loading its tool adds the emitter to
+    the shared builders again (every entry twice): the written file is tidied, the tender's
+    keeping the tender's entries, the target's all the others, each (file, output) once.
+    `beside`: also write a copy there (the target's, at build/compile_commands.json, where
+    clangd looks by itself)."""
+    if not opts.compiledb:
+        return
+    ctx.Tool("compilation_db")
+    if only:
+        ctx["COMPILATIONDB_PATH_FILTER"] = only
+    if not opts.verbose:
+        ctx["COMPILATIONDB_COMSTR"] = "GEN $TARGET"
+    node = ctx.CompilationDatabase(path)
+    tender = None if only else f"build/{path.split('/')[1]}/tender/"
+    ctx.AddPostAction(node, SCons.Action.Action(_compiledb_tidy(tender, beside), None))
+
+
+def _compiledb_tidy(exclude: str | None, beside: str | None) -> Any:
+    def tidy(target: Any, source: Any, env: Any) -> int:
+        import json
+        import os
+
+        path = target[0].abspath
+        with open(path, encoding="utf-8") as f:
+            entries = json.load(f)
+        seen: set[tuple[str, str]] = set()
+        kept = []
+        for entry in entries:
+            ident = (entry["file"], entry["output"])
+            if ident in seen or (exclude and exclude in entry["output"].replace(os.sep, "/")):
+                continue
+            seen.add(ident)
+            kept.append(entry)
+        text = json.dumps(kept, sort_keys=True, indent=4) + "\n"
+        for out in (path, *([env.File(beside).abspath] if beside else [])):
+            with open(f"{out}.tmp", "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(f"{out}.tmp", out)
+        return 0
+
+    return tidy
 
 
 def host_context(env: Any, target: Target, opts: Common) -> Any:

@@ -14,7 +14,7 @@ from SCons.Script import Exit, GetOption
 from ..codegen import generate
 from ..describe import describe_text
 from ..engine import collect_keys, resolve
-from ..errors import ConfigError
+from ..errors import UNKNOWN, ConfigError
 from ..loader import load_config
 from ..register import Registration
 from ..targets import get_target
@@ -57,7 +57,8 @@ def _build_one(env: Any, reg: Registration, config: Any, opts: variables.Common,
     files = generate(plan, gen.path)
     for name, content in sorted(files.items()):
         _generated(ctx, gen.File(name), content)
-    app = ctx.Clone(CPPPATH=[gen, *ctx["CPPPATH"]])
+    # config.py's folder: the headers of its own module types (typ("store") -> store.h) are found there.
+    app = ctx.Clone(CPPPATH=[gen, config.dir, *ctx["CPPPATH"]])
     user_flags = [f for f in app["CCFLAGS"] if f != "-Werror"]  # the user's code: warnings, not errors
     objs = []
     for name in sorted(n for n in files if n.endswith((".c", ".s"))):  # every generated unit
@@ -75,7 +76,7 @@ def _build_one(env: Any, reg: Registration, config: Any, opts: variables.Common,
     tender = build_tender(env, target, opts) if target.tender else None
     images = tar_images(app, plan, config.dir)
     run = env.Alias("run", [image, *images, *([tender] if tender is not None else [])],
-                    run_action(plan, image, tender, opts.args))
+                    run_action(plan, image, tender, opts.args, opts.verbose))
     env.AlwaysBuild(run)
     if opts.oci:
         oci_layout(app, plan, image, build, images, opts)
@@ -113,6 +114,6 @@ def unikernel(env: Any, configs: Any = "config.py") -> list[Any]:
         variables.warn_unknown()
         return [_build_one(env, reg, node, opts, values) for node, reg, values in loaded]
     except ConfigError as e:
-        sys.stderr.write(e.render() + "\n")
+        sys.stderr.write(("scons: " if e.location is UNKNOWN else "") + e.render() + "\n")
         Exit(2)
         raise AssertionError("unreachable") from None

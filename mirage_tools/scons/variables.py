@@ -2,6 +2,7 @@
 of config.py, parsed from `scons name=value` with clear errors and `scons -h` help."""
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from collections.abc import Iterable, Mapping
@@ -69,6 +70,9 @@ def common(env: Any) -> Common:
         Exit(0)
     if name not in targets:
         fail(f"unknown target {name!r}; choose one of: {', '.join(targets)} (scons target=list describes them)")
+    if "__aliases__" not in _helped:
+        _helped.add("__aliases__")
+        env.Help(ALIASES_HELP, append=True, local_only=True)
     _add_help(env, "target", f"{Key.target.doc} ({'|'.join(targets)})", "unix", name)
     defaults = {"VERBOSE": "0", "compiledb": "0", "args": "", "cache": os.environ.get("MIRAGE_CACHE", ""),
                 "cache_size": "2G", "cpu": "baseline", "oci": "0"}
@@ -85,6 +89,12 @@ def common(env: Any) -> Common:
     return Common(name, _bool("VERBOSE", ARGUMENTS.get("VERBOSE", "0")), ARGUMENTS.get("args", ""),
                   _bool("compiledb", ARGUMENTS.get("compiledb", "0")),
                   ARGUMENTS.get("cache", defaults["cache"]), size, cpu, _bool("oci", ARGUMENTS.get("oci", "0")))
+
+
+ALIASES_HELP = ("Aliases (scons ALIAS):\n"
+                "  run       build, then boot the image (boot arguments: args='...')\n"
+                "  describe  print the resolved device graph\n"
+                "Variables (scons NAME=value):\n\n")
 
 
 def parse_bytes(text: str) -> int:
@@ -120,7 +130,10 @@ def key_values(env: Any, keys: Iterable[Key]) -> dict[str, object]:
 def warn_unknown(arguments: Mapping[str, str] = ARGUMENTS) -> None:
     for name in sorted(set(arguments) - _known - _warned):
         _warned.add(name)
-        sys.stderr.write(f"scons: warning: unknown variable {name}={arguments[name]} is ignored "
+        close = difflib.get_close_matches(name, _known, n=1, cutoff=0.6) or [
+            k for k in _known if k.lower() == name.lower()][:1]
+        guess = f"did you mean {close[0]}={arguments[name]}? " if close else ""
+        sys.stderr.write(f"scons: warning: unknown variable {name}={arguments[name]} is ignored; {guess}"
                          f"(known: {', '.join(sorted(_known))}; see scons -h)\n")
 
 

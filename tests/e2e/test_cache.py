@@ -41,3 +41,24 @@ def test_prune_drops_least_recently_used_first(tmp_path):
     freed = prune(tmp_path, 4500)
     left = sorted(p.name for p in tmp_path.rglob("entry*"))
     assert freed == 6000 and left == ["entry6", "entry7", "entry8", "entry9"]
+
+
+def test_a_kv_ro_image_depends_on_contents_only(tmp_path):
+    """crunch embeds no modification time: two clones (files touched at other times) give the
+    same image bytes, and the second takes every object from the cache."""
+    cache = tmp_path / "cache"
+    env_epoch = os.environ.pop("SOURCE_DATE_EPOCH", None)
+    try:
+        first = copy_example("kv_ro", tmp_path / "a")
+        scons(first, "target=unix", f"cache={cache}")
+        second = copy_example("kv_ro", tmp_path / "b")
+        for path in second.rglob("*"):
+            if path.is_file():
+                os.utime(path, (time.time() - 86400, time.time() - 86400))
+        out = scons(second, "target=unix", f"cache={cache}").stdout
+    finally:
+        if env_epoch is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = env_epoch
+    assert [line for line in built_lines(out) if not line.startswith("GEN ")] == [], out
+    image = "build/unix/kv_ro"
+    assert (first / image).read_bytes() == (second / image).read_bytes()

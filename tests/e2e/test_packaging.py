@@ -13,8 +13,10 @@ from tests.sconsrun import ROOT, copy_example
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pkg")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp / "dist", ROOT],
-                   check=True, timeout=300)
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", tmp / "dist", ROOT],
+                           check=True, timeout=300, capture_output=True, text=True)
+    # Setup prints no deprecation warnings (project.license is an SPDX string, issue 11).
+    assert "Deprecat" not in built.stdout + built.stderr, built.stdout[-3000:] + built.stderr[-3000:]
     wheel = next((tmp / "dist").glob("mirage_tools-*.whl"))
     venv.create(tmp / "venv", with_pip=True)
     subprocess.run([tmp / "venv/bin/python", "-m", "pip", "install", "-q", wheel], check=True, timeout=600)

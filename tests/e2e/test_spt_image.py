@@ -59,3 +59,18 @@ def test_compile_commands_for_both_contexts(image):
     assert any(e["file"].endswith("bindings/start.c") and "-ffreestanding" in e["command"] for e in target_db)
     assert tender_db and all("/tender/" in e["output"] for e in tender_db)
     assert any(e["file"].endswith("spt/tender/seccomp.c") for e in tender_db)
+
+
+def test_compile_commands_have_one_entry_per_file_and_context(image):
+    import json
+
+    folder = image.parent.parent.parent
+    scons(folder, "target=spt", "compiledb=1")
+    target_db = json.loads((folder / "build/spt/compile_commands.json").read_text())
+    tender_db = json.loads((folder / "build/spt/tender/compile_commands.json").read_text())
+    for db in (target_db, tender_db):
+        outputs = [e["output"] for e in db]
+        assert len(outputs) == len(set(outputs))
+    assert not any("/tender/" in e["output"] for e in target_db)  # the tender's are in its own file
+    # clangd finds build/compile_commands.json by itself (it looks in build/ of each parent).
+    assert json.loads((folder / "build/compile_commands.json").read_text()) == target_db

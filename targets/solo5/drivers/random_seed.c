@@ -74,25 +74,37 @@ static void relax(void)
     __asm__ volatile("pause");
 }
 
+static bool rdrand_word(uint64_t *w)
+{
+    unsigned long v = 0;
+    for (int i = 0; i < RDRAND_TRIES; i++) {
+        if (rdrand(&v)) {
+            *w = v;
+            return true;
+        }
+        relax();
+    }
+    return false;
+}
+
+static bool rdseed_word(uint64_t *w)
+{
+    unsigned long v = 0;
+    for (int i = 0; i < RDSEED_TRIES; i++) {
+        if (rdseed(&v)) {
+            *w = v;
+            return true;
+        }
+        relax();
+    }
+    return false;
+}
+
 int mirage_seed_cpu(void *buf, size_t len, bool use_rdseed)
 {
     if (!(use_rdseed ? mirage_seed_has_rdseed() : mirage_seed_has_rdrand()))
         return -1;
-    uint8_t *p = buf;
-    while (len > 0) {
-        unsigned long v = 0;
-        bool ok = false;
-        for (int i = 0; i < (use_rdseed ? RDSEED_TRIES : RDRAND_TRIES) && !ok; i++) {
-            ok = use_rdseed ? rdseed(&v) : rdrand(&v);
-            if (!ok)
-                relax();
-        }
-        if (!ok || v == 0 || v == ~0UL)
-            return -1;
-        for (size_t i = 0; i < sizeof v && len > 0; i++, len--)
-            *p++ = (uint8_t)(v >> (8 * i));
-    }
-    return 0;
+    return mirage_seed_words(buf, len, use_rdseed ? rdseed_word : rdrand_word);
 }
 #else
 bool mirage_seed_has_rdrand(void) { return false; }
@@ -131,6 +143,26 @@ void mirage_seed_jitter(void *buf, size_t len)
         }
         p[i] = (uint8_t)(acc >> 56);
     }
+}
+
+int mirage_seed_words(void *buf, size_t len, bool (*next)(uint64_t *word))
+{
+    /* The health check every word passes (SP 800-90B's repetition test, cut off at 2 for
+     * 64-bit words, where a true repeat has probability 2^-64): not all zeros, not all
+     * ones, not the previous word. One failure drops the source. */
+    uint8_t *p = buf;
+    uint64_t prev = 0;
+    bool first = true;
+    while (len > 0) {
+        uint64_t w = 0;
+        if (!next(&w) || w == 0 || w == ~(uint64_t)0 || (!first && w == prev))
+            return -1;
+        prev = w;
+        first = false;
+        for (size_t i = 0; i < sizeof w && len > 0; i++, len--)
+            *p++ = (uint8_t)(w >> (8 * i));
+    }
+    return 0;
 }
 
 int mirage_random_seed(void *buf, size_t len)

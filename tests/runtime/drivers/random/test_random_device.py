@@ -57,10 +57,52 @@ x86 = pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="
 
 @x86
 def test_solo5_cpuid_matches_the_kernel_view() -> None:
-    _, s = solo5_seed()
+    """What the driver relies on is CPUID and the 64-bit form of each instruction. The kernel
+    may hide a feature CPUID reports (AMD Zen 5: RDSEED's 16/32-bit forms are broken, so
+    /proc/cpuinfo omits rdseed): every flag the kernel shows, CPUID reports; a feature only
+    CPUID reports must still give healthy 64-bit words, or be dropped by the health check
+    (the seed then comes from the next source), never crash or give stuck values."""
+    ffi, s = solo5_seed()
     flags = cpu_flags()
-    assert s.mirage_seed_has_rdrand() == ("rdrand" in flags)
-    assert s.mirage_seed_has_rdseed() == ("rdseed" in flags)
+    for name, has in (("rdrand", s.mirage_seed_has_rdrand()), ("rdseed", s.mirage_seed_has_rdseed())):
+        if name in flags:
+            assert has, f"/proc/cpuinfo lists {name} but CPUID does not report it"
+        if has:
+            buf = ffi.new("uint8_t[64]")
+            if s.mirage_seed_cpu(buf, 64, name == "rdseed") == 0:
+                words = [bytes(buf)[i:i + 8] for i in range(0, 64, 8)]
+                assert len(set(words)) == 8 and bytes(8) not in words
+
+
+def _source(ffi, words):
+    """A CPU source for mirage_seed_words giving `words` (None: the instruction keeps failing)."""
+    it = iter(words)
+
+    @ffi.callback("bool(uint64_t *)")
+    def next_word(out):
+        w = next(it, None)
+        if w is None:
+            return False
+        out[0] = w
+        return True
+
+    return next_word
+
+
+@pytest.mark.parametrize("words, ok", [
+    ([0x0123456789ABCDEF, 0xFEDCBA9876543210, 0x1111222233334444], True),
+    ([0x0123456789ABCDEF, 0, 0x1111222233334444], False),  # all zeros
+    ([0xFFFFFFFFFFFFFFFF] * 3, False),  # all ones (AMD family 17h's broken RDRAND)
+    ([0x0123456789ABCDEF, 0x0123456789ABCDEF, 0x5], False),  # a repeated word
+    ([0x0123456789ABCDEF], False),  # the instruction stops answering
+], ids=["healthy", "zero", "ones", "repeat", "fails"])
+def test_solo5_seed_drops_a_cpu_source_failing_its_health_check(words, ok) -> None:
+    ffi, s = solo5_seed()
+    buf = ffi.new("uint8_t[20]")
+    source = _source(ffi, words)
+    assert s.mirage_seed_words(buf, 20, source) == (0 if ok else -1)
+    if ok:
+        assert bytes(buf) == b"".join(w.to_bytes(8, "little") for w in words)[:20]
 
 
 @x86
