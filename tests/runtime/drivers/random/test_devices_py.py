@@ -110,7 +110,7 @@ def test_app_info_gets_the_plan_values(tmp_path):
     assert [plan_fact(plan, f, info_node.location) for f in PLAN_FACTS] == [
         "infoapp", "spt", "target=spt\nnet=direct\nnote=two\\nlines", "lwip>=2.1", sha]
     main_c = generate(plan, "build/spt/gen")["main.c"]
-    assert (f'app_info_connect(&app_info_0, "infoapp", "spt", "target=spt\\012net=direct\\012note=two\\\\nlines", '
+    assert (f'app_info_connect(&app_info_0, "infoapp", "spt", "target=spt\\012net=direct\\012note=two\\134nlines", '
             f'"lwip>=2.1", "{sha}")') in main_c
     assert "#include <mirage/info.h>" in main_c
     assert "drivers/info/info.c" in plan.runtime_sources
