@@ -17,7 +17,7 @@ from ..engine import collect_keys, resolve
 from ..errors import UNKNOWN, ConfigError
 from ..loader import load_config
 from ..register import Registration
-from ..targets import get_target
+from ..targets import all_targets, get_target
 from . import cache, variables
 from .beside import describe_action, oci_layout, run_action, tar_images
 from .context import target_context
@@ -99,6 +99,15 @@ def _without_missing(env: Any, nodes: list[Any]) -> list[Any]:
     return [n for n in nodes if os.path.isfile(n.abspath)]
 
 
+def _clean_all(env: Any, nodes: list[Any]) -> list[Any]:
+    """`scons -c target=all`: every target's build folder of each unikernel (build/last.conf,
+    the remembered configuration, stays)."""
+    for node in nodes:
+        for name in all_targets():
+            env.Clean(".", node.dir.Dir(f"build/{name}"))
+    return []
+
+
 def unikernel(env: Any, configs: Any = "config.py") -> list[Any]:
     """env.Unikernel("config.py") (or a list of them): build each unikernel for the target
     chosen with `scons target=...`; returns the image nodes."""
@@ -106,6 +115,8 @@ def unikernel(env: Any, configs: Any = "config.py") -> list[Any]:
     loaded = []
     try:
         last = Last.load(Path(env.Dir("#build").abspath) / "last.conf")
+        if ARGUMENTS.get("target") == "all" and GetOption("clean"):
+            return _clean_all(env, nodes)
         opts = variables.common(env, last.arguments(ARGUMENTS, ()))
         nodes = _without_missing(env, nodes)
         if opts.cache:

@@ -69,12 +69,15 @@ def common(env: Any, arguments: Mapping[str, str] = ARGUMENTS) -> Common:
         for t in targets.values():
             print(f"  {t.name:<{width}}  {t.doc}")
         Exit(0)
+    if name == "all":
+        fail("target=all is for cleaning every target: scons -c target=all")
     if name not in targets:
         fail(f"unknown target {name!r}; choose one of: {', '.join(targets)} (scons target=list describes them)")
     if "__aliases__" not in _helped:
         _helped.add("__aliases__")
         env.Help(ALIASES_HELP, append=True, local_only=True)
-    _add_help(env, "target", f"{Key.target.doc} ({'|'.join(targets)})", "unix", name)
+    _add_help(env, "target", f"{Key.target.doc} ({'|'.join(targets)}; scons -c target=all cleans every target)",
+              "unix", name)
     defaults = {"VERBOSE": "0", "compiledb": "0", "args": "", "cache": os.environ.get("MIRAGE_CACHE", ""),
                 "cache_size": "2G", "cpu": "baseline", "oci": "0"}
     for var, doc in COMMON_HELP.items():
