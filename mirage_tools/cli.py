@@ -7,6 +7,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from .codegen import generate
@@ -115,12 +116,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_runtime(args: argparse.Namespace) -> int:
+    """Build in a private temporary folder (objects, .sconsign) and install only the
+    results under the prefix, which then works on its own."""
     sconstruct = Path(__file__).resolve().parent / "scons" / "runtime_sconstruct.py"
     prefix = Path(args.prefix).resolve()
     cmd = [sys.executable, "-m", "SCons", "-Q", "-f", str(sconstruct), f"prefix={prefix}",
            f"target={args.target or 'unix'}", *args.keys]
     prefix.mkdir(parents=True, exist_ok=True)
-    code = subprocess.call(cmd, cwd=prefix)  # objects go to PREFIX/build/<target>/
+    with tempfile.TemporaryDirectory(prefix="mirage-runtime-") as build:
+        code = subprocess.call(cmd, cwd=build)
     if code == 0:
         print(f"installed: PKG_CONFIG_PATH={prefix / 'lib' / 'pkgconfig'} "
               f"pkg-config --cflags --libs mirage-runtime-{args.target or 'unix'}")

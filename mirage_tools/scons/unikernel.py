@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import SCons.Action
-from SCons.Script import Exit, GetOption
+from SCons.Script import ARGUMENTS, Exit, GetOption
 
 from ..codegen import generate
 from ..describe import describe_text
@@ -17,10 +17,11 @@ from ..engine import collect_keys, resolve
 from ..errors import UNKNOWN, ConfigError
 from ..loader import load_config
 from ..register import Registration
-from ..targets import get_target
+from ..targets import all_targets, get_target
 from . import cache, variables
 from .beside import describe_action, oci_layout, run_action, tar_images
 from .context import target_context
+from .last import Last
 from .objects import build_tender, runtime_objects
 
 _contents: dict[str, bytes] = {}
@@ -98,20 +99,38 @@ def _without_missing(env: Any, nodes: list[Any]) -> list[Any]:
     return [n for n in nodes if os.path.isfile(n.abspath)]
 
 
+def _clean_all(env: Any, nodes: list[Any]) -> list[Any]:
+    """`scons -c target=all`: every target's build folder of each unikernel (build/last.conf,
+    the remembered configuration, stays)."""
+    for node in nodes:
+        for name in all_targets():
+            env.Clean(".", node.dir.Dir(f"build/{name}"))
+    return []
+
+
 def unikernel(env: Any, configs: Any = "config.py") -> list[Any]:
     """env.Unikernel("config.py") (or a list of them): build each unikernel for the target
     chosen with `scons target=...`; returns the image nodes."""
     nodes = [env.File(c) for c in env.Flatten([configs])]
     loaded = []
     try:
-        opts = variables.common(env)
+        last = Last.load(Path(env.Dir("#build").abspath) / "last.conf")
+        if ARGUMENTS.get("target") == "all" and GetOption("clean"):
+            return _clean_all(env, nodes)
+        opts = variables.common(env, last.arguments(ARGUMENTS, ()))
         nodes = _without_missing(env, nodes)
         if opts.cache:
             cache.enable(env, opts.cache, opts.cache_size)
-        for node in nodes:
-            reg = load_config(Path(node.abspath), node.path)
-            loaded.append((node, reg, variables.key_values(env, collect_keys(reg))))
+        regs = [(node, load_config(Path(node.abspath), node.path)) for node in nodes]
+        names = {key.name for _, reg in regs for key in collect_keys(reg)} - {"target"}
+        arguments = last.arguments(ARGUMENTS, names)
+        for node, reg in regs:
+            loaded.append((node, reg, variables.key_values(env, collect_keys(reg), arguments)))
         variables.warn_unknown()
+        if not GetOption("help"):
+            last.announce(os.path.relpath(last.path, env.Dir("#").abspath))
+        if not (GetOption("help") or GetOption("clean")):
+            last.save(opts.target, ARGUMENTS, names)
         return [_build_one(env, reg, node, opts, values) for node, reg, values in loaded]
     except ConfigError as e:
         sys.stderr.write(("scons: " if e.location is UNKNOWN else "") + e.render() + "\n")

@@ -58,37 +58,41 @@ def _bool(name: str, text: str) -> bool:
     return False
 
 
-def common(env: Any) -> Common:
-    """Read target, VERBOSE, args and compiledb; `target=list` prints the targets and exits."""
+def common(env: Any, arguments: Mapping[str, str] = ARGUMENTS) -> Common:
+    """Read target, VERBOSE, args and compiledb; `target=list` prints the targets and exits.
+    `arguments`: the command line, with what build/last.conf remembers."""
     targets = all_targets()
-    name = ARGUMENTS.get("target", "unix")
+    name = arguments.get("target", "unix")
     if name == "list":
         width = max(map(len, targets))
         print("Available targets:")
         for t in targets.values():
             print(f"  {t.name:<{width}}  {t.doc}")
         Exit(0)
+    if name == "all":
+        fail("target=all is for cleaning every target: scons -c target=all")
     if name not in targets:
         fail(f"unknown target {name!r}; choose one of: {', '.join(targets)} (scons target=list describes them)")
     if "__aliases__" not in _helped:
         _helped.add("__aliases__")
         env.Help(ALIASES_HELP, append=True, local_only=True)
-    _add_help(env, "target", f"{Key.target.doc} ({'|'.join(targets)})", "unix", name)
+    _add_help(env, "target", f"{Key.target.doc} ({'|'.join(targets)}; scons -c target=all cleans every target)",
+              "unix", name)
     defaults = {"VERBOSE": "0", "compiledb": "0", "args": "", "cache": os.environ.get("MIRAGE_CACHE", ""),
                 "cache_size": "2G", "cpu": "baseline", "oci": "0"}
     for var, doc in COMMON_HELP.items():
-        _add_help(env, var, doc, defaults[var], ARGUMENTS.get(var, defaults[var]))
-    cache_size = ARGUMENTS.get("cache_size", defaults["cache_size"])
+        _add_help(env, var, doc, defaults[var], arguments.get(var, defaults[var]))
+    cache_size = arguments.get("cache_size", defaults["cache_size"])
     try:
         size = parse_bytes(cache_size)
     except ValueError:
         fail(f"cache_size={cache_size}: expected a size such as 500M or 2G")
-    cpu = ARGUMENTS.get("cpu", "baseline")
+    cpu = arguments.get("cpu", "baseline")
     if cpu not in CPU_LEVELS:
         fail(f"cpu={cpu}: expected one of {', '.join(CPU_LEVELS)}")
-    return Common(name, _bool("VERBOSE", ARGUMENTS.get("VERBOSE", "0")), ARGUMENTS.get("args", ""),
-                  _bool("compiledb", ARGUMENTS.get("compiledb", "0")),
-                  ARGUMENTS.get("cache", defaults["cache"]), size, cpu, _bool("oci", ARGUMENTS.get("oci", "0")))
+    return Common(name, _bool("VERBOSE", arguments.get("VERBOSE", "0")), arguments.get("args", ""),
+                  _bool("compiledb", arguments.get("compiledb", "0")),
+                  arguments.get("cache", defaults["cache"]), size, cpu, _bool("oci", arguments.get("oci", "0")))
 
 
 ALIASES_HELP = ("Aliases (scons ALIAS):\n"
@@ -108,8 +112,9 @@ def parse_bytes(text: str) -> int:
     return int(number) * units[unit]
 
 
-def key_values(env: Any, keys: Iterable[Key]) -> dict[str, object]:
-    """Parse the configure keys given on the command line; document every key in -h."""
+def key_values(env: Any, keys: Iterable[Key], arguments: Mapping[str, str] = ARGUMENTS) -> dict[str, object]:
+    """Parse the configure keys given on the command line (`arguments`, with what
+    build/last.conf remembers); document every key in -h."""
     values: dict[str, object] = {}
     for key in keys:
         if key.name == "target":
@@ -118,10 +123,10 @@ def key_values(env: Any, keys: Iterable[Key]) -> dict[str, object]:
         choices = f" ({'|'.join(map(key.render, key.choices))})" if key.choices else ""
         default = "" if key.default is None else key.render(key.default)
         _add_help(env, key.name, f"{key.doc or 'configure key'} [{key.type.__name__}]{choices}", default,
-                  ARGUMENTS.get(key.name, default))
-        if key.name in ARGUMENTS:
+                  arguments.get(key.name, default))
+        if key.name in arguments:
             try:
-                values[key.name] = key.parse(ARGUMENTS[key.name])
+                values[key.name] = key.parse(arguments[key.name])
             except ValueError as e:
                 fail(f"{e} (key declared at {key.location})")
     return values
