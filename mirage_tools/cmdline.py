@@ -15,7 +15,10 @@ def quote(word: str) -> str:
     rather than quotes, so the text survives being re-split on spaces and re-joined."""
     if word == "":
         return "''"
-    return "".join("\\" + c if c in _SPECIAL or not c.isprintable() else c for c in word)
+    text = "".join("\\" + c if c in _SPECIAL or not c.isprintable() else c for c in word)
+    # A final space goes in quotes: "\\ " before the separating space would make two spaces
+    # in a row, which a runtime that splits on runs of spaces would lose.
+    return text[:-2] + "' '" if text.endswith("\\ ") else text
 
 
 def solo5_cmdline(args: Sequence[str]) -> str:
