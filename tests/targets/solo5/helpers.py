@@ -119,12 +119,7 @@ def check_exit_on_signal(tender: Path, net_guest: Path, disk: Path, sig: int, na
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(fd,), text=True)
         guest_end.close()
         try:
-            assert proc.stdout is not None
-            out = ""
-            while "ready\n" not in out:
-                line = proc.stdout.readline()
-                assert line, (out, proc.wait(), proc.stderr.read() if proc.stderr else "")
-                out += line
+            wait_ready(proc)
             proc.send_signal(sig)
             _, err = proc.communicate(timeout=20)
         finally:
@@ -134,3 +129,14 @@ def check_exit_on_signal(tender: Path, net_guest: Path, disk: Path, sig: int, na
         assert (proc.returncode, err) == (1, f"{name}: exiting on signal {int(sig)}\n")
         host.settimeout(5)
         assert host.recv(100) == b""
+
+
+def wait_ready(proc: subprocess.Popen[str]) -> str:
+    """What a test guest printed up to its "ready" line (the tender's stderr on failure)."""
+    assert proc.stdout is not None
+    out = ""
+    while "ready\n" not in out:
+        line = proc.stdout.readline()
+        assert line, (out, proc.wait(), proc.stderr.read() if proc.stderr else "")
+        out += line
+    return out

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.targets.solo5.helpers import ECHO_FRAME, check_exit_on_signal, check_frame_sizes, make_disk, run_echo
+from tests.targets.solo5.helpers import (
+    ECHO_FRAME,
+    check_exit_on_signal,
+    check_frame_sizes,
+    make_disk,
+    run_echo,
+    wait_ready,
+)
 from tests.targets.spt.sptbuild import run
 
 
@@ -229,12 +236,7 @@ def test_tap_device(tender: Path, net_guest: Path, tmp_path: Path, netns: str) -
                              "--net:net0=tap7", str(net_guest)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
-        assert proc.stdout is not None
-        out = ""
-        while "ready\n" not in out:
-            line = proc.stdout.readline()
-            assert line, (out, proc.wait(), proc.stderr.read() if proc.stderr else "")
-            out += line
+        out = wait_ready(proc)
         assert "mtu=1400 " in out
         # Any frame the host kernel sends on the tap (IPv6 router solicitations
         # and the like once the link is up) wakes the guest; give it one.
