@@ -11,8 +11,9 @@ _SPECIAL = frozenset(" '\"\\")
 
 def quote(word: str) -> str:
     """`word` as the guest splitter reads back exactly: a backslash before each special
-    character (quotes, backslash, spaces and other unprintable characters). Backslashes
-    rather than quotes, so the text survives being re-split on spaces and re-joined."""
+    character (quotes, backslash, spaces and other unprintable characters), and a final
+    space in quotes, so the text never has two spaces in a row and survives being re-split
+    on spaces and re-joined."""
     if word == "":
         return "''"
     text = "".join("\\" + c if c in _SPECIAL or not c.isprintable() else c for c in word)

@@ -277,7 +277,8 @@ def plan_fact(plan: Plan, which: str, location: Location) -> str:
 
 
 def _escape(value: str) -> str:
-    """app_info's lossless escape of a key value (mirage/info.h): \\ and \n."""
+    """app_info's lossless escape of a key value (mirage/info.h): a backslash is written
+    as two, a newline as backslash-n."""
     return value.replace("\\", "\\\\").replace("\n", "\\n")
 
 

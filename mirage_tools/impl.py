@@ -149,9 +149,6 @@ class Device(Impl):
     # kv_rw_mem() are two stores, two impl("x", ...) two jobs), equal only to itself; a
     # catalog constant (default_console) is one value, shared wherever it is used. Only
     # applications are shared structurally: the same device applied to the same arguments.
-    def ident(self) -> tuple[object, ...]:
-        return ("device", id(self))
-
     def __eq__(self, other: object) -> bool:
         return self is other
 
