@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import struct
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -276,14 +277,37 @@ def test_fifo_image_is_refused_without_blocking(tender: Path, tmp_path: Path) ->
     assert f"{fifo}: not a regular file" in r.stderr
 
 
+# Linux carries the pre-exec process's high-water mark into ru_maxrss, so a
+# child forked from pytest (hundreds of MiB by then) would report pytest's size.
+# A fresh, small interpreter forks the command instead.
+_MEASURE = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+err = proc.stderr.read()
+_, status, usage = os.wait4(proc.pid, 0)
+sys.stdout.write(f"{usage.ru_maxrss} {os.waitstatus_to_exitcode(status)} ")
+sys.stdout.buffer.write(err)
+"""
+
+
 def peak_rss_kib(cmd: list[str]) -> tuple[int, str]:
-    """Run cmd; its exit status and its own peak resident size (KiB), from wait4."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_maxrss, f"{proc.returncode} {err}"
+    """Run cmd; its peak resident size (KiB) and "STATUS STDERR"."""
+    out = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", _MEASURE, *cmd],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout
+    rss, how = out.split(" ", 1)
+    return int(rss), how
+
+
+def test_peak_rss_is_the_commands_own() -> None:
+    """The measure is not the parent's: /bin/true stays small under a 256 MiB pytest."""
+    ballast = bytearray(256 << 20)
+    ballast[::4096] = b"\1" * len(range(0, len(ballast), 4096))
+    rss, how = peak_rss_kib(["/bin/true"])
+    assert how == "0 ", how
+    assert rss < 64 << 10, f"peak RSS {rss} KiB"
+    del ballast
 
 
 def check_bss_is_not_committed(tender: Path, hello: Path, tmp_path: Path) -> None:
