@@ -84,8 +84,7 @@ def main() -> None:
                            check=True, stdout=subprocess.DEVNULL)
             image = folder / "build" / name / target.image_name("hello")
             tender = folder / "build" / name / "tender" / target.tender.name if target.tender else None
-            assert target.run is not None
-            cmd = target.run(str(image), [], str(tender) if tender else None, [])
+            cmd = target.command(str(image), [], str(tender) if tender else None, [])
             real_image = real_tender = None
             if opts.solo5 and name in ANCHOR_IMAGE:
                 real_image = opts.solo5 / "tests/test_hello" / f"test_hello.{name}"

@@ -46,8 +46,7 @@ def main() -> None:
                            check=True, stdout=subprocess.DEVNULL)
             build = folder / "build" / name
             tender = str(build / "tender" / target.tender.name) if target.tender else None
-            assert target.run is not None
-            cmd = target.run(str(build / target.image_name("arp_ping")), [], tender, [("net", "service", "tap0")])
+            cmd = target.command(str(build / target.image_name("arp_ping")), [], tender, [("net", "service", "tap0")])
             proc = subprocess.Popen(["ip", "netns", "exec", ns, *cmd], stdout=subprocess.PIPE,
                                     stderr=subprocess.DEVNULL, start_new_session=True)
             try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import glob
 import importlib.util
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,6 +19,16 @@ from .errors import ConfigError
 from .paths import TARGETS
 
 RunFn = Callable[..., list[str]]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What `scons run` adds to a target's command: guest memory in MiB (None: the
+    target's default), taps by network device name ("" for the only one), and extra
+    tender arguments."""
+    mem_mib: int | None = None
+    taps: Mapping[str, str] = field(default_factory=dict)
+    tender_args: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,12 +60,19 @@ class Target:
     include: tuple[str, ...] = ()  # absolute folders
     linker_script: Path | None = None  # freestanding images only
     tender: Tender | None = None
-    run: RunFn | None = None       # run(image, args, tender, devices) -> command line
+    run: RunFn | None = None       # run(image, args, tender, devices, options) -> command line
     status: Callable[[int], int] | None = None  # the guest's exit status from the command's
     driver_names: tuple[str, ...] = field(default=(), compare=False)
 
     def image_name(self, app: str) -> str:
         return app + self.suffix
+
+    def command(self, image: str, args: Sequence[str], tender: str | None,
+                devices: Sequence[tuple[str, str, str]], options: RunOptions | None = None) -> list[str]:
+        """The command that boots `image` the way `scons run` does: boot arguments `args`,
+        devices (kind, manifest name, host file or tap) attached, `options` applied."""
+        assert self.run is not None
+        return self.run(image, list(args), tender, list(devices), options or RunOptions())
 
     def driver(self, name: str) -> Path | None:
         """The source of this target's implementation `name` (drivers/<name>.c), or None."""
@@ -63,13 +80,16 @@ class Target:
         return path if path is not None and path.is_file() else None
 
 
-def tender_command(image: str, args: list[str], tender: str, devices: list[tuple[str, str, str]]) -> list[str]:
-    """How a Solo5 tender boots an image: `TENDER --block:NAME=FILE --net:NAME=TAP IMAGE CMDLINE`
-    (the same command line for ours and Solo5's; the Solo5 family uses it as `run`).
+def tender_command(image: str, args: list[str], tender: str, devices: list[tuple[str, str, str]],
+                   options: RunOptions) -> list[str]:
+    """How a Solo5 tender boots an image: `TENDER --mem=MiB --block:NAME=FILE --net:NAME=TAP
+    [TENDER_ARGS] IMAGE CMDLINE` (the same command line for ours and Solo5's; the Solo5 family
+    uses it as `run`).
     The tender joins its ARGS with spaces, so `args` go as one quoted command line.
     ("block-sync", NAME, "") becomes our tenders' flag --block-sync:NAME."""
     attach = [f"--{kind}:{name}={host}" if host else f"--{kind}:{name}" for kind, name, host in devices]
-    return [tender, *attach, image, *([solo5_cmdline(args)] if args else [])]
+    mem = [f"--mem={options.mem_mib}"] if options.mem_mib is not None else []
+    return [tender, *mem, *attach, *options.tender_args, image, *([solo5_cmdline(args)] if args else [])]
 
 
 # What a descriptor may set, and how: "paths" and "path" are resolved against the

@@ -49,8 +49,7 @@ def boot(folder: Path, target: str, name: str, *args: str, timeout: float = 60,
     desc = get_target(target)
     image = folder / "build" / target / desc.image_name(name)
     tender = str(folder / "build" / target / "tender" / desc.tender.name) if desc.tender else None
-    assert desc.run is not None
-    cmd = desc.run(str(image), list(args), tender, list(devices))
+    cmd = desc.command(str(image), args, tender, devices)
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=folder)
     if desc.status:
         result.returncode = desc.status(result.returncode)

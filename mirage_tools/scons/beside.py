@@ -6,6 +6,7 @@ import os
 import shlex
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -63,14 +64,26 @@ def oci_layout(app: Any, plan: Plan, image: Any, build: Any, images: list[Any], 
     app.Depends(layout, app.Value(f"{plan.target.urunc_hypervisor} {opts.args}"))
 
 
-def _host_devices(plan: Plan) -> list[tuple[str, str, str]]:
+def _host_devices(plan: Plan, taps: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """What `run` attaches: (kind, manifest name, host file or tap), and ("block-sync", name,
-    "") after a durable block device. A missing block file with a declared size is created;
-    an existing one is never touched."""
+    "") after a durable block device. `taps` (tap=) replace config.py's taps. A missing block
+    file with a declared size is created; an existing one is never touched."""
+    nets = [dev.name for dev in plan.manifest if dev.kind == "net"]
+    if taps and not nets:
+        raise ConfigError("tap=: this unikernel has no network device", hint="drop tap=")
+    if "" in taps and len(nets) > 1:
+        raise ConfigError(f"tap={taps['']}: this unikernel has {len(nets)} network devices ({', '.join(nets)})",
+                          hint="name each: tap=NAME:TAP,NAME:TAP")
+    unknown = sorted(set(taps) - set(nets) - {""})
+    if unknown:
+        raise ConfigError(f"tap=: no network device named {unknown[0]!r}", hint=f"its network devices: "
+                          f"{', '.join(nets)}")
     devices = []
     for dev in plan.manifest:
         host = dev.host
-        if dev.tar_of:
+        if dev.kind == "net":
+            host = taps.get(dev.name, taps.get("", host))
+        elif dev.tar_of:
             host = str(plan.folder / dev.host)
         elif dev.kind == "block":
             path = plan.folder / dev.host
@@ -106,19 +119,26 @@ def _create_block_file(path: Path, size: int, name: str) -> None:
 HELP_STATUS = 63  # a unikernel's exit status after --help: what `run args=--help` asked for
 
 
-def run_action(plan: Plan, image: Any, tender: Any, args: str, verbose: bool = False) -> Any:
-    platform = plan.target
+def run_action(plan: Plan, image: Any, tender: Any, opts: variables.Common) -> Any:
+    platform, args, verbose = plan.target, opts.args, opts.verbose
 
     def run(target: Any, source: Any, env: Any) -> int:
         try:
-            devices = _host_devices(plan)
+            boot_args = shlex.split(args)
+        except ValueError as e:
+            sys.stderr.write(f"scons: error: args={args}: {e}\n")
+            return 1
+        try:
+            devices = _host_devices(plan, opts.run.taps)
+            # A descriptor's run() refuses an option its target has no use for with ValueError.
+            cmd = platform.command(image.abspath, boot_args, tender.abspath if tender is not None else None, devices,
+                               opts.run)
         except ConfigError as e:
             sys.stderr.write(e.render() + "\n")
             return 1
-        tender_path = tender.abspath if tender is not None else None
-        assert platform.run is not None
-        boot_args = shlex.split(args)
-        cmd = platform.run(image.abspath, boot_args, tender_path, devices)
+        except ValueError as e:
+            sys.stderr.write(f"scons: error: {e}\n")
+            return 1
         line = f"(cd {shlex.quote(str(plan.folder))} && {shlex.join(cmd)})"
         if verbose:
             print(line)

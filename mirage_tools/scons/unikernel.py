@@ -77,7 +77,7 @@ def _build_one(env: Any, reg: Registration, config: Any, opts: variables.Common,
     tender = build_tender(env, target, opts) if target.tender else None
     images = tar_images(app, plan, config.dir)
     run = env.Alias("run", [image, *images, *([tender] if tender is not None else [])],
-                    run_action(plan, image, tender, opts.args, opts.verbose))
+                    run_action(plan, image, tender, opts))
     env.AlwaysBuild(run)
     if opts.oci:
         oci_layout(app, plan, image, build, images, opts)

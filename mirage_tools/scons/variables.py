@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import shlex
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from typing import Any
 from SCons.Script import ARGUMENTS, Exit
 
 from ..key import Key
-from ..targets import all_targets
+from ..targets import RunOptions, all_targets
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Common:
     cache_size: int
     cpu: str
     oci: bool
+    run: RunOptions = RunOptions()
 
 
 COMMON_HELP = {
@@ -36,6 +38,11 @@ COMMON_HELP = {
     "oci": "Also write an OCI image layout for urunc under build/<target>/oci/ (0 or 1).",
     "cpu": "CPU features images may use: baseline (x86-64 with SSE2) or nosimd (general registers "
            "only: for KVM hosts that cannot run SIMD in guests, such as nested PVM).",
+    "mem": "Guest memory for the `run` alias, e.g. mem=256M (default: the target's; not for unix).",
+    "tap": "The tap the `run` alias attaches: tap=TAP for the one network device, or "
+           "tap=NAME:TAP,NAME:TAP by manifest name.",
+    "tender_args": "Extra arguments for the tender (QEMU on virtio, the process on unix) that `run` "
+                   "starts, e.g. tender_args='--block-sync:storage'.",
 }
 CPU_LEVELS = ("baseline", "nosimd")
 _known: set[str] = {"target", "prefix", *COMMON_HELP}
@@ -79,7 +86,7 @@ def common(env: Any, arguments: Mapping[str, str] = ARGUMENTS) -> Common:
     _add_help(env, "target", f"{Key.target.doc} ({'|'.join(targets)}; scons -c target=all cleans every target)",
               "unix", name)
     defaults = {"VERBOSE": "0", "compiledb": "0", "args": "", "cache": os.environ.get("MIRAGE_CACHE", ""),
-                "cache_size": "2G", "cpu": "baseline", "oci": "0"}
+                "cache_size": "2G", "cpu": "baseline", "oci": "0", "mem": "", "tap": "", "tender_args": ""}
     for var, doc in COMMON_HELP.items():
         _add_help(env, var, doc, defaults[var], arguments.get(var, defaults[var]))
     cache_size = arguments.get("cache_size", defaults["cache_size"])
@@ -92,7 +99,38 @@ def common(env: Any, arguments: Mapping[str, str] = ARGUMENTS) -> Common:
         fail(f"cpu={cpu}: expected one of {', '.join(CPU_LEVELS)}")
     return Common(name, _bool("VERBOSE", arguments.get("VERBOSE", "0")), arguments.get("args", ""),
                   _bool("compiledb", arguments.get("compiledb", "0")),
-                  arguments.get("cache", defaults["cache"]), size, cpu, _bool("oci", arguments.get("oci", "0")))
+                  arguments.get("cache", defaults["cache"]), size, cpu, _bool("oci", arguments.get("oci", "0")),
+                  _run_options(arguments))
+
+
+def _run_options(arguments: Mapping[str, str]) -> RunOptions:
+    """mem=, tap= and tender_args=, checked for form here; what they name (a network
+    device, a memory size the target accepts) is checked when `run` starts."""
+    mem = arguments.get("mem", "")
+    mem_mib = None
+    if mem:
+        try:
+            size = parse_bytes(mem if mem[-1:].isalpha() else mem + "M")  # a bare number is MiB
+        except ValueError:
+            size = 0
+        if size <= 0 or size % (1 << 20):
+            fail(f"mem={mem}: expected a whole number of MiB such as 256, 256M or 1G")
+        mem_mib = size >> 20
+    taps: dict[str, str] = {}
+    for part in filter(None, arguments.get("tap", "").split(",")):
+        name, _, tap = part.rpartition(":")
+        if not tap or len(tap) > 15 or "/" in tap or name in taps:
+            fail(f"tap={arguments['tap']}: expected TAP or NAME:TAP,... (a tap name is 1 to 15 characters, "
+                 "no '/'; each NAME once)")
+        taps[name] = tap
+    if "" in taps and len(taps) > 1:
+        fail(f"tap={arguments['tap']}: name each network device (NAME:TAP,...) when giving several taps")
+    try:
+        extra = tuple(shlex.split(arguments.get("tender_args", "")))
+    except ValueError as e:
+        fail(f"tender_args={arguments['tender_args']}: {e}")
+        extra = ()
+    return RunOptions(mem_mib, taps, extra)
 
 
 ALIASES_HELP = ("Aliases (scons ALIAS):\n"

@@ -3,6 +3,9 @@
  * device handles. */
 #define _GNU_SOURCE /* ppoll */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +17,8 @@
 #include <unix_platform.h>
 
 #define NHANDLES 64
+#define NATTACH 64 /* as a Solo5 manifest's entries */
+#define EX_USAGE 64 /* a bad command line, as for a bad boot argument */
 
 /* fd + 1 per handle, so the zero-initialised table means "no fd". */
 static int handle_fd1[NHANDLES];
@@ -100,7 +105,78 @@ _Noreturn void mirage_platform_abort(void)
     abort();
 }
 
+/* Platform options: --KIND:NAME=HOST, before the boot arguments. */
+static struct attached {
+    const char *kind; /* a literal: "net" or "block" */
+    const char *name, *host;
+    size_t name_len;
+    bool used;
+} attached[NATTACH];
+static unsigned nattached;
+
+const char *mirage_unix_attached(const char *kind, const char *name)
+{
+    for (unsigned i = 0; i < nattached; i++) {
+        struct attached *a = &attached[i];
+        if (strcmp(a->kind, kind) == 0 && strlen(name) == a->name_len &&
+            strncmp(a->name, name, a->name_len) == 0) {
+            a->used = true;
+            return a->host;
+        }
+    }
+    return NULL;
+}
+
+static _Noreturn void usage(const char *arg, const char *why)
+{
+    fprintf(stderr, "%s: %s\n", arg, why);
+    exit(EX_USAGE);
+}
+
+/* Take the leading platform options off argv; returns how many there were. */
+static int take_attachments(int argc, char **argv)
+{
+    static const char *const kinds[] = {"net", "block"};
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *arg = argv[i], *kind = NULL;
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            size_t n = strlen(kinds[k]);
+            if (strncmp(arg, "--", 2) == 0 && strncmp(arg + 2, kinds[k], n) == 0 && arg[2 + n] == ':')
+                kind = kinds[k];
+        }
+        if (kind == NULL)
+            break;
+        const char *name = arg + 3 + strlen(kind), *eq = strchr(name, '=');
+        if (eq == NULL || eq == name || eq[1] == '\0')
+            usage(arg, "expected --net:NAME=TAP or --block:NAME=FILE");
+        for (unsigned j = 0; j < nattached; j++)
+            if (strcmp(attached[j].kind, kind) == 0 && attached[j].name_len == (size_t)(eq - name) &&
+                strncmp(attached[j].name, name, attached[j].name_len) == 0)
+                usage(arg, "this device is attached twice");
+        if (nattached == NATTACH)
+            usage(arg, "too many devices attached");
+        attached[nattached++] = (struct attached){kind, name, eq + 1, (size_t)(eq - name), false};
+    }
+    return i - 1;
+}
+
+/* An attachment no device took is a mistake the user should hear of, as a Solo5
+ * tender refuses a device the image lacks. */
+void mirage_platform_connected(void)
+{
+    for (unsigned i = 0; i < nattached; i++)
+        if (!attached[i].used) {
+            fprintf(stderr, "--%s:%.*s=%s: this unikernel has no %s device named '%.*s'\n", attached[i].kind,
+                    (int)attached[i].name_len, attached[i].name, attached[i].host, attached[i].kind,
+                    (int)attached[i].name_len, attached[i].name);
+            exit(EX_USAGE);
+        }
+}
+
 int main(int argc, char **argv)
 {
-    return mirage_main(argc, argv); /* returning from main is exit(status) */
+    int taken = take_attachments(argc, argv);
+    argv[taken] = argv[0];
+    return mirage_main(argc - taken, argv + taken); /* returning from main is exit(status) */
 }

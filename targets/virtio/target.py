@@ -26,11 +26,12 @@ def _accel():
     return "kvm" if "vmx" in flags or "svm" in flags else "tcg"
 
 
-def run(image, args, tender, devices):
+def run(image, args, tender, devices, options):
     """QEMU booting `image` with boot arguments `args`; devices attach in manifest order
-    (the k-th device of a kind serves the k-th manifest entry of that kind)."""
-    cmd = ["qemu-system-x86_64", "-cpu", "Westmere", "-m", "128", "-nodefaults", "-no-user-config",
-           "-machine", f"pc,accel={_accel()},acpi=off", "-display", "none", "-serial", "stdio",
+    (the k-th device of a kind serves the k-th manifest entry of that kind). 128 MiB of
+    memory unless mem= says otherwise; tender_args= go to QEMU."""
+    cmd = ["qemu-system-x86_64", "-cpu", "Westmere", "-m", str(options.mem_mib or 128), "-nodefaults",
+           "-no-user-config", "-machine", f"pc,accel={_accel()},acpi=off", "-display", "none", "-serial", "stdio",
            "-device", "isa-debug-exit", "-no-reboot", "-kernel", image]
     for i, (kind, _name, host) in enumerate(devices):
         if kind == "block":
@@ -40,6 +41,7 @@ def run(image, args, tender, devices):
         else:
             cmd += ["-netdev", f"tap,id=n{i},ifname={host},script=no,downscript=no",
                     "-device", f"virtio-net,netdev=n{i}"]
+    cmd += options.tender_args
     if args:
         cmd += ["-append", _cmdline(args)]
     return cmd

@@ -48,8 +48,7 @@ def command(app: Path, target: str, disk: Path, args: list[str], sync: bool = Fa
     image = app / "build" / target / desc.image_name("crash")
     tender = str(app / "build" / target / "tender" / desc.tender.name) if desc.tender else None
     devices = [("block", "disk", str(disk))] + ([("block-sync", "disk", "")] if sync else [])
-    assert desc.run is not None
-    return desc.run(str(image), args, tender, devices)
+    return desc.command(str(image), args, tender, devices)
 
 
 def acks(stdout: bytes) -> set[int]:

@@ -37,10 +37,9 @@ def command(built: tuple[str, Path], *args: str) -> list[str]:
     """How `scons run` boots the image, with tap0 attached as `service`."""
     target, folder = built
     desc = get_target(target)
-    assert desc.run is not None
     image = folder / "build" / target / desc.image_name("arp_ping")
     tender = str(folder / "build" / target / "tender" / desc.tender.name) if desc.tender else None
-    return desc.run(str(image), list(args), tender, [("net", "service", "tap0")])
+    return desc.command(str(image), args, tender, [("net", "service", "tap0")])
 
 
 def ping(netns: Netns, address: str, count: int) -> tuple[str, float, float]:

@@ -114,8 +114,7 @@ def test_kill_the_block_example(tmp_path: Path, target: str) -> None:
 
     desc = get_target(target)
     tender = str(folder / "build" / target / "tender" / desc.tender.name) if desc.tender else None
-    assert desc.run is not None
-    cmd = desc.run(str(folder / "build" / target / desc.image_name("block")), [], tender,
+    cmd = desc.command(str(folder / "build" / target / desc.image_name("block")), [], tender,
                    [("block", "disk", str(disk))])
     span = _typical(cmd, folder)
     rng = random.Random(3)

@@ -45,14 +45,14 @@ def test_a_fictional_target_of_the_solo5_family_needs_only_its_differences(tmp_p
 
 
 @pytest.mark.parametrize("text, message", [
-    ('"""X."""\ncflag = ["-O2"]\ndef run(i, a, t, d): return [i]\n', "unknown field 'cflag'"),
+    ('"""X."""\ncflag = ["-O2"]\ndef run(i, a, t, d, o): return [i]\n', "unknown field 'cflag'"),
     ('"""X."""\nsuffix = ".x"\n', "no run function"),
-    ('def run(i, a, t, d): return [i]\n', "no docstring"),
-    ('"""X."""\nfreestanding = True\ndef run(i, a, t, d): return [i]\n', "needs a linker_script"),
-    ('"""X."""\ncflags = "-O2"\ndef run(i, a, t, d): return [i]\n', "cflags must be a list of strings"),
-    ('"""X."""\nfamily = "nope"\ndef run(i, a, t, d): return [i]\n', "family 'nope' has no"),
-    ('"""X."""\ntender = {"nam": "x"}\ndef run(i, a, t, d): return [i]\n', "unknown tender field 'nam'"),
-    ('"""X."""\nfamily_sources = ["x.c"]\ndef run(i, a, t, d): return [i]\n', "family_sources needs a family"),
+    ('def run(i, a, t, d, o): return [i]\n', "no docstring"),
+    ('"""X."""\nfreestanding = True\ndef run(i, a, t, d, o): return [i]\n', "needs a linker_script"),
+    ('"""X."""\ncflags = "-O2"\ndef run(i, a, t, d, o): return [i]\n', "cflags must be a list of strings"),
+    ('"""X."""\nfamily = "nope"\ndef run(i, a, t, d, o): return [i]\n', "family 'nope' has no"),
+    ('"""X."""\ntender = {"nam": "x"}\ndef run(i, a, t, d, o): return [i]\n', "unknown tender field 'nam'"),
+    ('"""X."""\nfamily_sources = ["x.c"]\ndef run(i, a, t, d, o): return [i]\n', "family_sources needs a family"),
 ])
 def test_bad_descriptors_are_refused_with_their_path(tmp_path: Path, text: str, message: str) -> None:
     folder = descriptor(tmp_path, text)

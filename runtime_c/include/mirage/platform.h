@@ -25,6 +25,10 @@ _Noreturn void mirage_platform_exit(int status);
 /* End the unikernel abnormally (status 255 on Solo5 targets, SIGABRT on unix). */
 _Noreturn void mirage_platform_abort(void);
 
+/* Called by generated main.c once every device is connected, before the jobs start:
+ * the platform refuses what its command line attached that no device took. */
+void mirage_platform_connected(void);
+
 /* Called by the platform's entry point once the platform is ready: parses the boot
  * arguments, connects the devices and starts the jobs. Defined in generated main.c.
  * Returns the exit status. */

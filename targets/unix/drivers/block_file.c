@@ -15,6 +15,7 @@
 #include <mirage/block.h>
 #include <mirage/errors.h>
 #include <mirage/log.h>
+#include <unix_platform.h>
 
 #define FILE_SECTOR 512u
 
@@ -93,6 +94,9 @@ static int from_errno(int err)
 
 int block_of_file_connect(struct mirage_block *out, const char *name, const char *path, bool durable)
 {
+    const char *attached = mirage_unix_attached("block", name);
+    if (attached != NULL)
+        path = attached;
     bool read_write = true;
     int fd = open(path, O_RDWR | O_CLOEXEC | (durable ? O_DSYNC : 0));
     if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EPERM)) {

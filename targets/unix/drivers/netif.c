@@ -185,6 +185,9 @@ int netif_connect(struct mirage_network *out, const char *name, const char *tap)
 {
     if (out == NULL || name == NULL)
         return MIRAGE_EINVAL;
+    const char *attached = mirage_unix_attached("net", name);
+    if (attached != NULL)
+        tap = attached;
     if (tap == NULL)
         tap = name;
     if (tap[0] == '\0' || strlen(tap) >= IFNAMSIZ || strchr(tap, '/') != NULL) {

@@ -60,9 +60,10 @@ int mirage_main(int argc, char **argv)
     rc = mirage_connect_all();
     if (rc != 0)
         return rc;
+    mirage_platform_connected();
 #line 12 "config.py"
     rc = unikernel_start(&default_console_0, &netif_0);
-#line 66 "build/gen/main.c"
+#line 67 "build/gen/main.c"
     if (rc != 0)
         return rc;
     return mirage_run();

@@ -54,9 +54,10 @@ int mirage_main(int argc, char **argv)
     rc = mirage_connect_all();
     if (rc != 0)
         return rc;
+    mirage_platform_connected();
 #line 12 "config.py"
     rc = unikernel_start(&default_console_0, &block_of_file_0);
-#line 60 "build/gen/main.c"
+#line 61 "build/gen/main.c"
     if (rc != 0)
         return rc;
     return mirage_run();

@@ -77,9 +77,10 @@ int mirage_main(int argc, char **argv)
     rc = mirage_connect_all();
     if (rc != 0)
         return rc;
+    mirage_platform_connected();
 #line 8 "config.py"
     rc = unikernel_start(&default_console_0, &default_time_0, &default_monotonic_clock_0, &default_posix_clock_0, &default_random_0);
-#line 83 "build/gen/main.c"
+#line 84 "build/gen/main.c"
     if (rc != 0)
         return rc;
     return mirage_run();

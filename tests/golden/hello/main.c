@@ -47,9 +47,10 @@ int mirage_main(int argc, char **argv)
     rc = mirage_connect_all();
     if (rc != 0)
         return rc;
+    mirage_platform_connected();
 #line 6 "config.py"
     rc = unikernel_start(&default_console_0);
-#line 53 "build/gen/main.c"
+#line 54 "build/gen/main.c"
     if (rc != 0)
         return rc;
     return mirage_run();

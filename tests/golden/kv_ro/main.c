@@ -55,9 +55,10 @@ int mirage_main(int argc, char **argv)
     rc = mirage_connect_all();
     if (rc != 0)
         return rc;
+    mirage_platform_connected();
 #line 11 "config.py"
     rc = unikernel_start(&default_console_0, &crunch_0);
-#line 61 "build/gen/main.c"
+#line 62 "build/gen/main.c"
     if (rc != 0)
         return rc;
     return mirage_run();
