@@ -98,7 +98,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     elif args.what == "args":
         for a in plan.runtime_args:
             print(f"--{a.name}={a.arg_type.name}\t{a.doc} "
-                  f"({'required' if a.required else f'default: {a.default_text}'})")
+                  f"({'required' if a.required else 'optional' if a.default_text is None else f'default: {a.default_text}'})")
     elif args.what == "keys":
         for k in plan.keys:
             print(f"{k.name}={k.render(plan.values[k.name])}\t{k.doc}")

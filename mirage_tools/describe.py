@@ -12,8 +12,9 @@ def describe_text(plan: Plan) -> str:
     out = [f"Name       {plan.name}", f"Target     {plan.target.name}", f"Keys       {keys}",
            f"Output     build/{plan.target.name}/{plan.target.image_name(plan.name)}"]
     if plan.runtime_args:
-        out.append("Boot args  " + " ".join(f"--{a.name}={'(required)' if a.required else a.default_text}"
-                                               for a in plan.runtime_args))
+        shown = ["(required)" if a.required else "(optional)" if a.default_text is None else a.default_text
+                 for a in plan.runtime_args]
+        out.append("Boot args  " + " ".join(f"--{a.name}={v}" for a, v in zip(plan.runtime_args, shown)))
     if plan.packages:
         out.append("Packages   " + " ".join(map(str, plan.packages)))
     out.append("Devices (connect order):")

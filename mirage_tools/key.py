@@ -252,6 +252,7 @@ class RuntimeArg:
     doc: str
     location: Location
     short: str = ""  # one letter: "-l VALUE" as well as "--logs=VALUE"
+    optional: bool = False  # without a default and not required: the C value is zero when not given
 
     @property
     def arg_type(self) -> ArgType:
@@ -264,7 +265,7 @@ class RuntimeArg:
     @property
     def required(self) -> bool:
         """Declared without a default: the unikernel refuses to boot without it."""
-        return self.default is None
+        return self.default is None and not self.optional
 
     @property
     def default_text(self) -> str | None:

@@ -15,6 +15,7 @@ def _data(name: str, repo_name: str) -> Path:
 RUNTIME = _data("runtime_c", "runtime_c")
 TARGETS = _data("targets", "targets")
 TOOLPATH = _data("site_tools", "site_scons/site_tools")
+THIRD_PARTY = _data("third_party", "third_party")
 TEMPLATES = _PACKAGE / "templates"
 
 

@@ -130,15 +130,26 @@ block = _builtin("block")
 kv_ro = _builtin("kv_ro")
 kv_rw = _builtin("kv_rw")
 network = _builtin("network")
-_TCPIP = "the TCP/IP stack devices (etif, generic_stackv4v6, tcpv4v6_of_stackv4v6, ...)"
-ethernet = Typ("ethernet", "struct mirage_ethernet", "mirage/ethernet.h", coming=_TCPIP)
-stackv4v6 = Typ("stackv4v6", "struct mirage_stackv4v6", "mirage/stack.h", coming=_TCPIP)
-tcpv4v6 = Typ("tcpv4v6", "struct mirage_tcpv4v6", "mirage/tcp.h", coming=_TCPIP)
+ethernet = _builtin("ethernet")
+arpv4 = Typ("arpv4", "struct mirage_arp", "mirage/arp.h")
+ipv4 = Typ("ipv4", "struct mirage_ip", "mirage/ip.h")
+ipv6 = Typ("ipv6", "struct mirage_ip", "mirage/ip.h")
+ipv4v6 = Typ("ipv4v6", "struct mirage_ip", "mirage/ip.h")
+udpv4 = Typ("udpv4", "struct mirage_udp", "mirage/udp.h")
+udpv6 = Typ("udpv6", "struct mirage_udp", "mirage/udp.h")
+udpv4v6 = Typ("udpv4v6", "struct mirage_udp", "mirage/udp.h")
+tcpv4 = Typ("tcpv4", "struct mirage_tcp", "mirage/tcp.h")
+tcpv6 = Typ("tcpv6", "struct mirage_tcp", "mirage/tcp.h")
+tcpv4v6 = Typ("tcpv4v6", "struct mirage_tcp", "mirage/tcp.h")
+stackv4 = Typ("stackv4", "struct mirage_stack", "mirage/stack.h")
+stackv6 = Typ("stackv6", "struct mirage_stack", "mirage/stack.h")
+stackv4v6 = Typ("stackv4v6", "struct mirage_stack", "mirage/stack.h")
 http = Typ("http", "struct mirage_http", "mirage/http.h", coming="the HTTP devices (cohttp_server, httpaf_server)")
 argv = _builtin("argv")
 reporter = _builtin("reporter")
 info = _builtin("info")
 
 BUILTIN: dict[str, Typ] = {t.name: t for t in (
-    job, console, time, pclock, mclock, random, block, kv_ro, kv_rw, network, ethernet,
-    stackv4v6, tcpv4v6, http, argv, reporter, info)}
+    job, console, time, pclock, mclock, random, block, kv_ro, kv_rw, network, ethernet, arpv4, ipv4, ipv6,
+    ipv4v6, udpv4, udpv6, udpv4v6, tcpv4, tcpv6, tcpv4v6, stackv4, stackv6, stackv4v6, http, argv, reporter,
+    info)}

@@ -8,7 +8,8 @@ import inspect
 
 from ..cargs import CArg
 from ..errors import Location, caller_location, in_package
-from ..impl import Device, HostDevice
+from ..impl import Device, HostDevice, Impl, Package
+from ..key import Key
 from ..typ import AnyTyp
 
 CATALOG = Location("<catalog>", 0)
@@ -16,9 +17,11 @@ CATALOG = Location("<catalog>", 0)
 
 def catalog_device(name: str, typ: AnyTyp, connect: str | None, doc: str, *,
                    c_args: tuple[CArg, ...] = (), sources: tuple[str, ...] = (), drivers: tuple[str, ...] = (),
-                   headers: tuple[str, ...] = (), manifest: tuple[HostDevice, ...] = ()) -> Device:
+                   headers: tuple[str, ...] = (), manifest: tuple[HostDevice, ...] = (),
+                   packages: tuple[Package, ...] = (), extra_deps: tuple[Impl, ...] = (),
+                   keys: tuple[Key, ...] = ()) -> Device:
     return Device(name=name, typ=typ, connect=connect, doc=doc, c_args=c_args, sources=sources, drivers=drivers,
-                  headers=headers, manifest=manifest,
+                  headers=headers, manifest=manifest, packages=packages, extra_deps=extra_deps, keys=keys,
                   location=CATALOG if _made_at_import() else caller_location())
 
 

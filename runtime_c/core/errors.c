@@ -16,6 +16,12 @@ const char *mirage_strerror(int err)
     case MIRAGE_ENOTSUP: return "not supported";
     case MIRAGE_EUNSPEC: return "unspecified failure";
     case MIRAGE_EBUSY: return "in use by another process";
+    case MIRAGE_ECONNREFUSED: return "connection refused";
+    case MIRAGE_ECONNRESET: return "connection reset by peer";
+    case MIRAGE_ETIMEDOUT: return "timed out";
+    case MIRAGE_EADDRINUSE: return "address in use";
+    case MIRAGE_EHOSTUNREACH: return "no route to host";
+    case MIRAGE_ENOTCONN: return "not connected";
     default: return "unknown error";
     }
 }

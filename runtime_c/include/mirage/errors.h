@@ -15,6 +15,12 @@ enum mirage_error {
     MIRAGE_ENOTSUP = -9,  /* not supported */
     MIRAGE_EUNSPEC = -10, /* unspecified failure */
     MIRAGE_EBUSY = -11,   /* in use by someone else (a locked file) */
+    MIRAGE_ECONNREFUSED = -12, /* the peer refused the connection (a reset answered the SYN) */
+    MIRAGE_ECONNRESET = -13,   /* the peer reset the connection */
+    MIRAGE_ETIMEDOUT = -14,    /* the peer stopped answering */
+    MIRAGE_EADDRINUSE = -15,   /* the local address or port is taken */
+    MIRAGE_EHOSTUNREACH = -16, /* no route to the host */
+    MIRAGE_ENOTCONN = -17,     /* the connection is closed, or shut for writing */
 };
 
 /* A short English description of a mirage_error value (any int is accepted). */
