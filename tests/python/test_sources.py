@@ -1,12 +1,13 @@
 """Pinned third-party C sources: the lock, the verified cache, fetching (a user's archive, the
 cache's downloads/, apt-get source), patches, verify, concurrent fetches, the offline message,
-the CLI, the real lwIP entry.
+the CLI, the real lwIP entry, and the deb-src editing of scripts/setup.sh.
 
 apt-get is replaced by a small script on PATH in most tests (it copies a test archive, like
 `apt-get source --download-only` does); only the real lwIP test reaches Debian's archive."""
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import io
 import json
 import os
@@ -394,3 +395,57 @@ def test_the_real_lwip_tree():
     assert tree.name == "lwip-2.1.3" and (tree / "src" / "core" / "tcp.c").is_file()
     assert (tree / "src" / "include" / "lwip" / "tcp.h").is_file()
     assert cli("verify", "lwip").stdout.startswith("lwip: ok (")
+
+
+# --- scripts/apt_deb_src.py --------------------------------------------------------------------
+
+def _deb_src_script():
+    spec = importlib.util.spec_from_file_location("apt_deb_src", ROOT / "scripts" / "apt_deb_src.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+DEB822 = """Types: deb
+# a comment stays
+URIs: mirror-debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb deb-src
+URIs: mirror-debian-security
+Suites: bookworm-security
+Components: main
+"""
+ONE_LINE = """deb mirror-debian bookworm main
+# deb mirror-commented bookworm main
+deb [arch=amd64 signed-by=/k.gpg] mirror-x stable main
+deb mirror-y stable main
+deb-src mirror-y stable main"""
+
+
+def test_apt_deb_src_adds_what_is_missing_once(tmp_path):
+    script = _deb_src_script()
+    apt = tmp_path / "etc" / "apt"
+    (apt / "sources.list.d").mkdir(parents=True)
+    (apt / "sources.list").write_text(ONE_LINE)
+    (apt / "sources.list.d" / "debian.sources").write_text(DEB822)
+    (apt / "sources.list.d" / "other.sources.disabled").write_text("Types: deb\n")
+    assert script.main(["--root", str(tmp_path), "--check"]) == 1
+    assert (apt / "sources.list").read_text() == ONE_LINE  # --check changes nothing
+    assert script.add_deb_src(tmp_path) == [apt / "sources.list", apt / "sources.list.d" / "debian.sources"]
+    assert (apt / "sources.list").read_text() == (
+        "deb mirror-debian bookworm main\n"
+        "deb-src mirror-debian bookworm main\n"
+        "# deb mirror-commented bookworm main\n"
+        "deb [arch=amd64 signed-by=/k.gpg] mirror-x stable main\n"
+        "deb-src [arch=amd64 signed-by=/k.gpg] mirror-x stable main\n"
+        "deb mirror-y stable main\n"
+        "deb-src mirror-y stable main\n")
+    assert (apt / "sources.list.d" / "debian.sources").read_text() == DEB822.replace(
+        "Types: deb\n", "Types: deb deb-src\n", 1)
+    assert (apt / "sources.list.d" / "other.sources.disabled").read_text() == "Types: deb\n"
+    assert script.add_deb_src(tmp_path) == []  # idempotent
+    assert script.main(["--root", str(tmp_path), "--check"]) == 0
