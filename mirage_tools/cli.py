@@ -1,4 +1,4 @@
-"""The `mirage-tools` command: describe, configure, query, run and new."""
+"""The `mirage-tools` command: describe, configure, query, run, runtime, new and sources."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import sources
 from .codegen import generate
 from .describe import describe_text, dot_resolved, dot_unresolved
 from .engine import Plan, collect_keys, resolve
@@ -137,6 +138,46 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _source_names(args: argparse.Namespace) -> list[str]:
+    known = sources.load_lock(args.lock)
+    if getattr(args, "all", False) or not args.names:
+        return sorted(known)
+    for name in args.names:
+        sources.source(name, args.lock)  # an unknown name lists the known ones
+    return list(args.names)
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    if args.action == "fetch":
+        if bool(args.names) == args.all:
+            raise ConfigError("name the packages to fetch, or give --all", UNKNOWN,
+                              "mirage-tools sources list shows them")
+        if args.archive and len(args.names) != 1:
+            raise ConfigError("--archive goes with exactly one package name", UNKNOWN)
+        for name in _source_names(args):
+            archive = Path(args.archive) if args.archive else None
+            print(f"{name}: {sources.fetch(name, archive, args.lock)}")
+    elif args.action == "list":
+        for name in _source_names(args):
+            src = sources.source(name, args.lock)
+            print(f"{name}\t{src.version}\t{sources.status(name, args.lock)}")
+    elif args.action == "verify":
+        failed = False
+        for name in _source_names(args):
+            if not args.names and sources.status(name, args.lock) == "not fetched":
+                print(f"{name}: not fetched")
+                continue
+            try:
+                print(f"{name}: ok ({sources.verify(name, args.lock)})")
+            except ConfigError as e:
+                sys.stderr.write(f"mirage-tools: {e.render()}\n")
+                failed = True
+        return 1 if failed else 0
+    elif args.action == "path":
+        print(sources.path(args.name, args.lock))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mirage-tools", description="Build MirageOS-style unikernels in C.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -170,6 +211,23 @@ def parser() -> argparse.ArgumentParser:
     n = sub.add_parser("new", help="create a unikernel folder that builds as is")
     n.add_argument("name")
     n.set_defaults(fn=cmd_new)
+    s = sub.add_parser("sources", help="fetch, list, verify and locate pinned third-party C sources")
+    actions = s.add_subparsers(dest="action", required=True)
+
+    def source_action(name: str, help: str) -> argparse.ArgumentParser:
+        a = actions.add_parser(name, help=help)
+        a.add_argument("--lock", type=Path, default=sources.LOCK, help="the lock file (default: the package's own)")
+        a.set_defaults(fn=cmd_sources)
+        return a
+
+    f = source_action("fetch", "verify and cache packages (nothing to do when cached)")
+    f.add_argument("names", nargs="*", metavar="NAME")
+    f.add_argument("--all", action="store_true", help="every package of the lock")
+    f.add_argument("--archive", metavar="FILE", help="use this archive file (checked against the lock's sha256)")
+    source_action("list", "every package: name, version, cached or not").set_defaults(names=[])
+    v = source_action("verify", "re-hash cached archives and trees (default: every cached package)")
+    v.add_argument("names", nargs="*", metavar="NAME")
+    source_action("path", "print a package's source folder, fetching it first").add_argument("name")
     return p
 
 

@@ -1,5 +1,5 @@
-"""Where the C runtime, the targets and the SCons tool live: next to this package when
-installed from a wheel, at the top of the repository in a checkout."""
+"""Where the C runtime, the targets, the SCons tool and the third-party sources lock live: next
+to this package when installed from a wheel, at the top of the repository in a checkout."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,7 +15,7 @@ def _data(name: str, repo_name: str) -> Path:
 RUNTIME = _data("runtime_c", "runtime_c")
 TARGETS = _data("targets", "targets")
 TOOLPATH = _data("site_tools", "site_scons/site_tools")
-THIRD_PARTY = _data("third_party", "third_party")
+THIRD_PARTY = _data("third_party", "third_party")  # sources.lock, patches/<name>/, and <name>/build.py
 TEMPLATES = _PACKAGE / "templates"
 
 

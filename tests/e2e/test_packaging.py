@@ -28,7 +28,8 @@ def test_wheel_carries_runtime_targets_and_tool(installed):
     names = set(zipfile.ZipFile(wheel).namelist())
     for expected in ("mirage_tools/runtime_c/core/loop.c", "mirage_tools/runtime_c/include/mirage/console.h",
                      "mirage_tools/targets/unix/target.py", "mirage_tools/targets/unix/platform.c",
-                     "mirage_tools/site_tools/mirage/__init__.py", "mirage_tools/templates/main.c.j2"):
+                     "mirage_tools/site_tools/mirage/__init__.py", "mirage_tools/templates/main.c.j2",
+                     "mirage_tools/third_party/sources.lock"):
         assert expected in names, expected
 
 
@@ -43,3 +44,6 @@ def test_installed_tool_builds_and_boots_hello(installed):
     describe = subprocess.run([tmp / "venv/bin/mirage-tools", "describe"], cwd=folder,
                               capture_output=True, text=True, timeout=60)
     assert describe.returncode == 0 and "Name       hello" in describe.stdout
+    listed = subprocess.run([tmp / "venv/bin/mirage-tools", "sources", "list"], cwd=tmp,
+                            capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0 and listed.stdout.startswith("lwip\t2.1.3\t"), listed.stderr
