@@ -1,4 +1,4 @@
-"""The `mirage-tools` command: describe, configure, query, run and new."""
+"""The `mirage-tools` command: describe, configure, query, run, runtime, new and net."""
 from __future__ import annotations
 
 import argparse
@@ -10,11 +10,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import netsetup
 from .codegen import generate
 from .describe import describe_text, dot_resolved, dot_unresolved
 from .engine import Plan, collect_keys, resolve
 from .errors import UNKNOWN, ConfigError
 from .loader import load_config
+from .netsetup import DEFAULT_ADDRESS, DEFAULT_TAP, NetError, Request
 from .register import Registration
 from .scaffold import scaffold
 from .targets import get_target, target_names
@@ -137,6 +139,23 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _again(argv: list[str]) -> str:
+    """This command line as it would be typed again under sudo, whose PATH may not hold a venv's scripts."""
+    prog = sys.argv[0] if sys.argv else ""
+    head = [os.path.abspath(prog)] if os.path.basename(prog) == "mirage-tools" else \
+        [sys.executable, "-m", "mirage_tools.cli"]
+    return shlex.join([*head, *argv])
+
+
+def cmd_net(args: argparse.Namespace) -> int:
+    if args.action == "up":
+        req = Request.parse(args.tap, args.address, args.address6, args.netns, args.user)
+        netsetup.up(req, _again(args.argv))
+    else:
+        netsetup.down(args.tap, args.netns, _again(args.argv))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mirage-tools", description="Build MirageOS-style unikernels in C.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -170,6 +189,23 @@ def parser() -> argparse.ArgumentParser:
     n = sub.add_parser("new", help="create a unikernel folder that builds as is")
     n.add_argument("name")
     n.set_defaults(fn=cmd_new)
+    net = sub.add_parser("net", help="create or remove a tap device for `scons run tap=` (needs root)",
+                         description="The host side of a unikernel's network: a tap with the host's address, "
+                         "in a network namespace if --netns is given. Touches nothing but that tap and namespace.")
+    actions = net.add_subparsers(dest="action", metavar="{up,down}", required=True)
+    up = actions.add_parser("up", help="create the tap (and the namespace), set the host address(es), set it up")
+    down = actions.add_parser("down", help="remove the tap (and the namespace, if `net up` created it and it is "
+                              "empty)")
+    for sp, netns_help in ((up, "make the tap inside this network namespace, created if missing"),
+                           (down, "the tap's network namespace, removed too if `net up` created it and it "
+                                  "holds nothing else but lo")):
+        sp.add_argument("--tap", default=DEFAULT_TAP, help=f"the tap device (default: {DEFAULT_TAP})")
+        sp.add_argument("--netns", metavar="NAME", help=netns_help)
+        sp.set_defaults(fn=cmd_net)
+    up.add_argument("--address", default=DEFAULT_ADDRESS, metavar="IPV4/LEN",
+                    help=f"the host's IPv4 address on the tap (default: {DEFAULT_ADDRESS})")
+    up.add_argument("--address6", metavar="IPV6/LEN", help="also an IPv6 address, e.g. fd00::1/64")
+    up.add_argument("--user", help="the user who may open the tap without root (default: root only)")
     return p
 
 
@@ -178,8 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     boot_args = argv[argv.index("--") + 1:] if "--" in argv else []  # run: boot arguments
     args = parser().parse_args(argv[:len(argv) - len(boot_args) - (1 if "--" in argv else 0)])
     args.boot_args = boot_args
+    args.argv = argv
     try:
         return int(args.fn(args))
+    except NetError as e:
+        sys.stderr.write("mirage-tools: " + e.render() + "\n")
+        return e.status
     except ConfigError as e:
         text = e.render()
         sys.stderr.write(("mirage-tools: " if e.location is UNKNOWN else "") + text + "\n")
