@@ -205,7 +205,8 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--address", default=DEFAULT_ADDRESS, metavar="IPV4/LEN",
                     help=f"the host's IPv4 address on the tap (default: {DEFAULT_ADDRESS})")
     up.add_argument("--address6", metavar="IPV6/LEN", help="also an IPv6 address, e.g. fd00::1/64")
-    up.add_argument("--user", help="the user who may open the tap without root (default: root only)")
+    up.add_argument("--user", help="the tap's owner: only this user (and root) may attach to it "
+                    "(default: no owner, any user who can open /dev/net/tun may)")
     return p
 
 

@@ -14,6 +14,7 @@ import json
 import os
 import pwd
 import shutil
+import stat
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -288,8 +289,9 @@ def _keep_existing(ip: Ip, req: Request, link: dict[str, object], out: Out) -> N
     down_first = f"mirage-tools net down --tap {req.tap}" + (f" --netns {req.netns}" if req.netns else "")
     owner = tap_owner(link)
     if req.user is not None and owner != req.user:
-        raise NetError(f"tap {req.tap}{_where(req.netns)} exists, owned by {owner or 'root only'}, "
-                       f"not by {req.user}", hint=f"remove it first ({down_first}) or leave out --user")
+        raise NetError(f"tap {req.tap}{_where(req.netns)} exists, "
+                       f"{f'owned by {owner}' if owner else 'with no owner'}, not owned by {req.user}",
+                       hint=f"remove it first ({down_first}) or leave out --user")
     have = ip.addresses(req.tap)
     missing = []
     for address in req.addresses:
@@ -346,7 +348,43 @@ def _guest_example(address: Address) -> str | None:
     return None
 
 
-def usage_lines(req: Request, sudo_user: str | None = None) -> list[str]:
+def tun_note(user: str, device: Path = TUN_DEVICE) -> str | None:
+    """Why `user` cannot open the tun device (so neither the tap it owns), or None if it can."""
+    try:
+        st = os.stat(device)
+        entry = pwd.getpwnam(user)
+    except (OSError, KeyError):
+        return None
+    if entry.pw_uid == 0:
+        return None
+    if entry.pw_uid == st.st_uid:  # the kernel looks at the first class that applies only
+        rw = stat.S_IRUSR | stat.S_IWUSR
+    elif st.st_gid in os.getgrouplist(user, entry.pw_gid):
+        rw = stat.S_IRGRP | stat.S_IWGRP
+    else:
+        rw = stat.S_IROTH | stat.S_IWOTH
+    if st.st_mode & rw == rw:
+        return None
+    return (f"note: {device} has mode {stat.S_IMODE(st.st_mode):04o} on this host, so {user} cannot open it, nor "
+            f"the tap: most systems have it 0666 (chmod 0666 {device}; net up does not change it)")
+
+
+def access_line(req: Request, device: Path = TUN_DEVICE) -> str | None:
+    """Who may attach to the tap, when it is worth saying. The kernel lets a process attach to a persistent
+    tap if it can open the tun device and the tap has no owner, or it is the owner, or it has CAP_NET_ADMIN:
+    `--user` keeps a tap to one user rather than giving it to them."""
+    if req.user is not None:
+        return tun_note(req.user, device)
+    try:
+        mode = os.stat(device).st_mode
+    except OSError:
+        return None
+    if mode & (stat.S_IROTH | stat.S_IWOTH) == stat.S_IROTH | stat.S_IWOTH:
+        return f"{req.tap} has no owner: any user may attach to it (--user NAME keeps it to NAME and root)"
+    return None
+
+
+def usage_lines(req: Request) -> list[str]:
     """How to boot a unikernel on the tap, and how to remove it."""
     scons = f"scons target=spt run tap={req.tap}"
     if req.netns:
@@ -358,8 +396,9 @@ def usage_lines(req: Request, sudo_user: str | None = None) -> list[str]:
         if guest:
             example = f" (examples/arp_ping: args='--ipv4={guest}')" if address.version == 4 else ""
             lines.append(f"  the unikernel takes another address of {address.network}, e.g. {guest}{example}")
-    if req.user is None and sudo_user and sudo_user != "root":
-        lines.append(f"  only root can open {req.tap}: with --user {sudo_user}, {sudo_user} can without sudo")
+    access = access_line(req)
+    if access:
+        lines.append(f"  {access}")
     lines.append(f"remove it: mirage-tools net down --tap {req.tap}" + (f" --netns {req.netns}" if req.netns else ""))
     return lines
 
@@ -391,7 +430,7 @@ def up(req: Request, again: str, out: Out = print) -> None:
             _forget(netns)
             out(f"removed network namespace {req.netns} again")
         raise
-    for line in usage_lines(req, os.environ.get("SUDO_USER")):
+    for line in usage_lines(req):
         out(line)
 
 
