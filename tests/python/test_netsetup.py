@@ -180,10 +180,34 @@ def test_request_defaults_and_usage_lines() -> None:
     assert lines[0] == "boot a unikernel on it: ip netns exec demo sudo -u root scons target=spt run tap=tap0"
     assert "e.g. 10.0.0.2/24" in lines[1] and "e.g. fd00::2/64" in lines[2]
     assert lines[-1] == "remove it: mirage-tools net down --tap tap0 --netns demo"
-    plain = netsetup.usage_lines(Request.parse("tap3", "192.168.7.2/30", None, None, None), sudo_user="alice")
+    plain = netsetup.usage_lines(Request.parse("tap3", "192.168.7.2/30", None, None, None))
     assert plain[0] == "boot a unikernel on it: scons target=spt run tap=tap3"
-    assert "e.g. 192.168.7.1/30" in plain[1] and "--user alice" in plain[2]
-    assert netsetup.usage_lines(Request.parse("tap0", "10.9.9.9/32", None, None, None))[1].startswith("remove")
+    assert "e.g. 192.168.7.1/30" in plain[1] and plain[-1] == "remove it: mirage-tools net down --tap tap3"
+    assert not any("another address" in line for line in
+                   netsetup.usage_lines(Request.parse("tap0", "10.9.9.9/32", None, None, None)))
+
+
+def test_who_may_attach(tmp_path: Path) -> None:
+    """A tap without owner is anyone's who can open the tun device; --user keeps it to that user, who
+    still needs to open the tun device (checked on a stand-in file of each mode)."""
+    if os.geteuid() != 0:
+        pytest.skip("the stand-in device must be root's, as /dev/net/tun is")
+    try:
+        nobody = pwd.getpwuid(65534).pw_name
+    except KeyError:
+        pytest.skip("no user with uid 65534 (nobody) on this machine")
+    device = tmp_path / "tun"
+    device.touch()
+    device.chmod(0o666)
+    assert netsetup.tun_note(nobody, device) is None and netsetup.tun_note("root", device) is None
+    assert netsetup.access_line(Request(tap="tap2"), device) == \
+        "tap2 has no owner: any user may attach to it (--user NAME keeps it to NAME and root)"
+    assert netsetup.access_line(Request(tap="tap2", user=nobody), device) is None
+    device.chmod(0o600)
+    assert netsetup.access_line(Request(tap="tap2"), device) is None  # only root may anyway
+    note = netsetup.access_line(Request(tap="tap2", user=nobody), device)
+    assert note is not None and f"has mode 0600 on this host, so {nobody} cannot open it, nor the tap" in note
+    assert netsetup.tun_note("root", device) is None
 
 
 # ---- on the host: each test in its own namespace ----
@@ -210,7 +234,11 @@ def test_user_may_own_the_tap(ns: str) -> None:
     assert entry is not None and entry["linkinfo"]["info_data"]["user"] == user
     assert f"owned by {user}" in out
     again = net("up", "--netns", ns, "--tap", "mt-own", "--address", "10.3.0.1/24", "--user", "root")
-    assert again.returncode == 1 and f"owned by {user}, not by root" in again.stderr
+    assert again.returncode == 1 and f"owned by {user}, not owned by root" in again.stderr
+    ok("up", "--netns", ns)
+    result = net("up", "--netns", ns, "--user", "65534")
+    assert result.returncode == 1 and f"tap tap0 in network namespace {ns} exists, with no owner, not owned by " \
+        f"{user}" in result.stderr
 
 
 def test_up_twice_is_fine(ns: str) -> None:
