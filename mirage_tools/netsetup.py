@@ -167,8 +167,9 @@ class Ip:
     def argv(self, *args: str) -> list[str]:
         return [self.ip, *(["-n", self.netns] if self.netns else []), *args]
 
-    def run(self, *args: str, namespaced: bool = True) -> str:
-        argv = self.argv(*args) if namespaced else [self.ip, *args]
+    def run(self, *args: str) -> str:
+        """`ip [-n NETNS] ARGS`'s output; its failure as a NetError, with what `ip` said."""
+        argv = self.argv(*args)
         try:
             result = subprocess.run(argv, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
         except (OSError, subprocess.TimeoutExpired) as e:
@@ -181,12 +182,13 @@ class Ip:
         return result.stdout
 
     def link(self, name: str) -> dict[str, object] | None:
-        """`ip -d -j link show dev NAME`, or None if there is no such interface."""
-        links = self.links()
-        found = [link for link in links if link.get("ifname") == name]
+        """Interface NAME as `ip -d -j link show` describes it, or None if there is none (looked up in the
+        whole list: `ip link show dev NAME` fails alike for a missing interface and for other reasons)."""
+        found = [link for link in self.links() if link.get("ifname") == name]
         return found[0] if found else None
 
     def links(self) -> list[dict[str, object]]:
+        """Every interface, with details (`ip -d -j link show`)."""
         data = json.loads(self.run("-d", "-j", "link", "show") or "[]")
         return [link for link in data if isinstance(link, dict)]
 
