@@ -8,8 +8,8 @@ from .key import Key, Value, ipv4_addr, ipv4_prefix, ipv6_addr, ipv6_prefix, run
 from .paths import toolpath
 from .register import register
 from .typ import (
-    arpv4,
     argv,
+    arpv4,
     block,
     console,
     ethernet,

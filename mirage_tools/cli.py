@@ -1,4 +1,4 @@
-"""The `mirage-tools` command: describe, configure, query, run, runtime, new and sources."""
+"""The `mirage-tools` command: describe, configure, query, run, runtime, new, sources and net."""
 from __future__ import annotations
 
 import argparse
@@ -10,12 +10,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import sources
+from . import netsetup, sources
 from .codegen import generate
 from .describe import describe_text, dot_resolved, dot_unresolved
 from .engine import Plan, collect_keys, resolve
 from .errors import UNKNOWN, ConfigError
 from .loader import load_config
+from .netsetup import DEFAULT_ADDRESS, DEFAULT_TAP, NetError, Request
 from .register import Registration
 from .scaffold import scaffold
 from .targets import get_target, target_names
@@ -98,8 +99,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         print("\n".join(map(str, plan.packages)))
     elif args.what == "args":
         for a in plan.runtime_args:
-            print(f"--{a.name}={a.arg_type.name}\t{a.doc} "
-                  f"({'required' if a.required else 'optional' if a.default_text is None else f'default: {a.default_text}'})")
+            given = "required" if a.required else "optional" if a.default_text is None else f"default: {a.default_text}"
+            print(f"--{a.name}={a.arg_type.name}\t{a.doc} ({given})")
     elif args.what == "keys":
         for k in plan.keys:
             print(f"{k.name}={k.render(plan.values[k.name])}\t{k.doc}")
@@ -178,6 +179,23 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def _again(argv: list[str]) -> str:
+    """This command line as it would be typed again under sudo, whose PATH may not hold a venv's scripts."""
+    prog = sys.argv[0] if sys.argv else ""
+    head = [os.path.abspath(prog)] if os.path.basename(prog) == "mirage-tools" else \
+        [sys.executable, "-m", "mirage_tools.cli"]
+    return shlex.join([*head, *argv])
+
+
+def cmd_net(args: argparse.Namespace) -> int:
+    if args.action == "up":
+        req = Request.parse(args.tap, args.address, args.address6, args.netns, args.user)
+        netsetup.up(req, _again(args.argv))
+    else:
+        netsetup.down(args.tap, args.netns, _again(args.argv))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mirage-tools", description="Build MirageOS-style unikernels in C.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -228,6 +246,24 @@ def parser() -> argparse.ArgumentParser:
     v = source_action("verify", "re-hash cached archives and trees (default: every cached package)")
     v.add_argument("names", nargs="*", metavar="NAME")
     source_action("path", "print a package's source folder, fetching it first").add_argument("name")
+    net = sub.add_parser("net", help="create or remove a tap device for `scons run tap=` (needs root)",
+                         description="The host side of a unikernel's network: a tap with the host's address, "
+                         "in a network namespace if --netns is given. Touches nothing but that tap and namespace.")
+    actions = net.add_subparsers(dest="action", metavar="{up,down}", required=True)
+    up = actions.add_parser("up", help="create the tap (and the namespace), set the host address(es), set it up")
+    down = actions.add_parser("down", help="remove the tap (and the namespace, if `net up` created it and it is "
+                              "empty)")
+    for sp, netns_help in ((up, "make the tap inside this network namespace, created if missing"),
+                           (down, "the tap's network namespace, removed too if `net up` created it and it "
+                                  "holds nothing else but lo")):
+        sp.add_argument("--tap", default=DEFAULT_TAP, help=f"the tap device (default: {DEFAULT_TAP})")
+        sp.add_argument("--netns", metavar="NAME", help=netns_help)
+        sp.set_defaults(fn=cmd_net)
+    up.add_argument("--address", default=DEFAULT_ADDRESS, metavar="IPV4/LEN",
+                    help=f"the host's IPv4 address on the tap (default: {DEFAULT_ADDRESS})")
+    up.add_argument("--address6", metavar="IPV6/LEN", help="also an IPv6 address, e.g. fd00::1/64")
+    up.add_argument("--user", help="the tap's owner: only this user (and root) may attach to it "
+                    "(default: no owner, any user who can open /dev/net/tun may)")
     return p
 
 
@@ -236,8 +272,12 @@ def main(argv: list[str] | None = None) -> int:
     boot_args = argv[argv.index("--") + 1:] if "--" in argv else []  # run: boot arguments
     args = parser().parse_args(argv[:len(argv) - len(boot_args) - (1 if "--" in argv else 0)])
     args.boot_args = boot_args
+    args.argv = argv
     try:
         return int(args.fn(args))
+    except NetError as e:
+        sys.stderr.write("mirage-tools: " + e.render() + "\n")
+        return e.status
     except ConfigError as e:
         text = e.render()
         sys.stderr.write(("mirage-tools: " if e.location is UNKNOWN else "") + text + "\n")

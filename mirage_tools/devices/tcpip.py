@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
+from ..cargs import BootArg
 from ..errors import ConfigError, caller_location
 from ..impl import Device, Impl, Package, if_impl, match_impl
-from ..key import Key, RuntimeArg, Value, ipv4_addr, ipv4_prefix, ipv6_addr, ipv6_prefix
-from ..cargs import BootArg
+from ..key import Combined, Key, RuntimeArg, Value, ipv4_addr, ipv4_prefix, ipv6_addr, ipv6_prefix
 from ..typ import (
     AnyTyp,
     Typ,
@@ -141,24 +141,24 @@ _FAMILY = {ipv4: (udpv4, tcpv4, stackv4), ipv6: (udpv6, tcpv6, stackv6), ipv4v6:
 def _family(ip: Impl, who: str) -> tuple[Typ, Typ, Typ]:
     if not isinstance(ip, Impl) or ip.typ not in _FAMILY:
         raise ConfigError(f"{who} needs an IP layer (ipv4, ipv6 or ipv4v6), not {ip!r}", caller_location())
-    return _FAMILY[ip.typ]  # type: ignore[index]
+    return _FAMILY[ip.typ]
 
 
 def direct_udp(ip: Impl) -> Impl:
     """UDP over the lwIP IP layer `ip`."""
     udp, _, _ = _family(ip, "direct_udp")
-    return _lwip("direct_udp", ip.typ @ udp, "lwip_udp_connect", direct_udp.__doc__ or "")(ip)  # type: ignore[operator]
+    return _lwip("direct_udp", ip.typ @ udp, "lwip_udp_connect", direct_udp.__doc__ or "")(ip)
 
 
 def direct_tcp(ip: Impl) -> Impl:
     """TCP over the lwIP IP layer `ip`."""
     _, tcp, _ = _family(ip, "direct_tcp")
-    return _lwip("direct_tcp", ip.typ @ tcp, "lwip_tcp_connect", direct_tcp.__doc__ or "")(ip)  # type: ignore[operator]
+    return _lwip("direct_tcp", ip.typ @ tcp, "lwip_tcp_connect", direct_tcp.__doc__ or "")(ip)
 
 
 def _stack_of(ip: Impl) -> Impl:
     udp, tcp, stack = _family(ip, "a stack")
-    dev = _lwip("direct_stack", ip.typ @ udp @ tcp @ stack, "lwip_stack_connect",  # type: ignore[operator]
+    dev = _lwip("direct_stack", ip.typ @ udp @ tcp @ stack, "lwip_stack_connect",
                 "The lwIP stack: its IP, UDP and TCP layers.")
     return dev(ip, direct_udp(ip), direct_tcp(ip))
 
@@ -242,8 +242,7 @@ def socket_stackv6(group: str | None = None) -> Impl:
 def _net_choice(net_key: Value | None) -> Value:
     """`net=direct|socket`, defaulting as MirageOS: socket on unix, direct elsewhere."""
     chosen = net_key if net_key is not None else NET_KEY
-    return Value.map(lambda n, t: n or ("socket" if t == "unix" else "direct"), chosen, Key.target,
-                     name="net")
+    return Combined(lambda n, t: n or ("socket" if t == "unix" else "direct"), (chosen, Key.target), "net")
 
 
 def generic_stackv4v6(net: Impl = default_network, group: str | None = None, dhcp_key: Value | None = None,
