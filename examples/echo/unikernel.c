@@ -38,13 +38,18 @@ static void done(struct conn *c)
     }
 }
 
+/* Our side is done too: shut it, so the stack sends what is queued and then FIN; the
+ * connection's end (closed, err 0) comes once the peer acknowledged everything. Closing
+ * and exiting at once could end the unikernel before the last bytes left. */
 static void finish(struct conn *c, struct mirage_flow *f)
 {
     if (app.sink)
         mirage_console_printf(app.console, "echo: sink %llu bytes fnv1a %016llx\n", (unsigned long long)c->bytes,
                               (unsigned long long)c->fnv);
-    mirage_flow_close(f);
-    done(c);
+    if (mirage_flow_shutdown(f) < 0) {
+        mirage_flow_close(f);
+        done(c);
+    }
 }
 
 /* Write what is pending; true when all of it went. */
@@ -111,7 +116,7 @@ static void on_writable(void *ctx, struct mirage_flow *f)
 
 static void on_closed(void *ctx, struct mirage_flow *f, int err)
 {
-    (void)f;
+    (void)f; /* gone once this returns */
     if (err < 0)
         mirage_console_printf(app.console, "echo: connection lost: %s\n", mirage_strerror(err));
     done(ctx);

@@ -144,8 +144,7 @@ def test_values_combine_keys_and_constants(tmp_path: Path) -> None:
 
 # ---- 5. module types without a C face -----------------------------------------------
 
-@pytest.mark.parametrize("typ, coming", [("stackv4v6", "TCP/IP"), ("tcpv4v6", "TCP/IP"), ("ethernet", "TCP/IP"),
-                                         ("http", "HTTP")])
+@pytest.mark.parametrize("typ, coming", [("http", "HTTP")])
 def test_module_types_without_a_c_face_are_refused_at_config_time(tmp_path: Path, typ: str, coming: str) -> None:
     write(tmp_path, f"""
         m = main("unikernel", {typ} @ job)

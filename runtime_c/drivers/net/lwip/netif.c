@@ -244,7 +244,11 @@ int lwip_ipv4_connect(struct mirage_ip *out, struct mirage_ethernet *eth, struct
     IP4_ADDR(&ip, addr.addr.bytes[0], addr.addr.bytes[1], addr.addr.bytes[2], addr.addr.bytes[3]);
     ip4_addr_set_u32(&mask, addr.len == 0 ? 0 : PP_HTONL(0xffffffffu << (32 - addr.len)));
     IP4_ADDR(&gw, gateway.bytes[0], gateway.bytes[1], gateway.bytes[2], gateway.bytes[3]);
-    if (ip4_addr_isany_val(ip) || ip4_addr_ismulticast(&ip) || ip4_addr_isbroadcast(&ip, &s->netif)) {
+    /* On subnets of more than two addresses, the all-zeros and all-ones hosts are the
+     * network and its broadcast. */
+    u32_t host_mask = addr.len >= 31 ? 0 : 0xffffffffu >> addr.len, host = PP_NTOHL(ip4_addr_get_u32(&ip)) & host_mask;
+    if (ip4_addr_isany_val(ip) || ip4_addr_ismulticast(&ip) || ip4_addr_get_u32(&ip) == IPADDR_BROADCAST ||
+        (host_mask != 0 && (host == 0 || host == host_mask))) {
         MIRAGE_LOG_ERR(LOG_SRC, "%s: %u.%u.%u.%u is not a host address", s->name, addr.addr.bytes[0],
                        addr.addr.bytes[1], addr.addr.bytes[2], addr.addr.bytes[3]);
         return MIRAGE_EINVAL;
