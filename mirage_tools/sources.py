@@ -70,8 +70,14 @@ class Source:
 
     @property
     def folder(self) -> str:
-        """The tree's folder in the cache."""
-        return f"{self.name}-{self.version}"
+        """The tree's folder in the cache: one per patch set, so checkouts whose locks patch
+        a package differently share the cache without redoing each other's tree."""
+        if not self.patches:
+            return f"{self.name}-{self.version}"
+        digest = hashlib.sha256()
+        for patch in self.patches:
+            digest.update(patch.name.encode() + b"\0" + (patch.read_bytes() if patch.is_file() else b"") + b"\0")
+        return f"{self.name}-{self.version}-{digest.hexdigest()[:12]}"
 
     @property
     def apt_spec(self) -> str | None:

@@ -21,6 +21,7 @@ import pytest
 
 from mirage_tools import sources
 from mirage_tools.errors import ConfigError
+from mirage_tools.paths import THIRD_PARTY
 from tests.sconsrun import ROOT
 
 A_C = "int a(void) { return 1; }\n"
@@ -120,7 +121,8 @@ def test_the_real_lock_pins_lwip():
     assert (lwip.version, lwip.apt_spec, lwip.archive, lwip.top) == (
         "2.1.3", "lwip=2.1.3+dfsg1-2", "lwip_2.1.3+dfsg1.orig.tar.xz", "lwip-2.1.3")
     assert lwip.sha256 == "0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24"
-    assert lwip.upstream and lwip.upstream.startswith("lwip-2.1.3.zip") and lwip.patches == ()
+    assert lwip.upstream and lwip.upstream.startswith("lwip-2.1.3.zip")
+    assert [p.name for p in lwip.patches] == sorted(p.name for p in (THIRD_PARTY / "patches" / "lwip").glob("*.patch"))
     assert "://" not in sources.LOCK.read_text()
 
 
@@ -163,7 +165,7 @@ def test_fetch_a_user_archive_and_apply_patches_in_order(tmp_path, cache, capsys
     archive = make_archive(tmp_path / "mine")
     lock = write_lock(tmp_path, archive, add_patches(tmp_path, PATCH_1, PATCH_2), debian=False)
     tree = sources.fetch("demo", archive, lock)
-    assert tree == cache / "demo-1.0"
+    assert tree == cache / sources.source("demo", lock).folder and tree.name.startswith("demo-1.0-")
     assert (tree / "src" / "a.c").read_text() == "int a(void) { return 3; }\n"
     assert not list(tree.rglob("*.orig")) and not list(tree.rglob("*.rej"))
     assert archive.exists() and (cache / "downloads" / archive.name).read_bytes() == archive.read_bytes()
@@ -259,13 +261,16 @@ def test_verify_of_nothing_fetched(tmp_path, cache):
         sources.verify("demo", lock)
 
 
-def test_a_changed_patch_makes_the_tree_stale(tmp_path, cache):
+def test_a_changed_patch_set_is_another_tree(tmp_path, cache):
     archive = make_archive(tmp_path / "mine")
     lock = write_lock(tmp_path, archive, add_patches(tmp_path, PATCH_1), debian=False)
-    sources.fetch("demo", archive, lock)
+    old = sources.fetch("demo", archive, lock)
     (tmp_path / "patches" / "demo" / "0001-step.patch").write_text(PATCH_1.replace("return 2", "return 7"))
-    assert sources.status("demo", lock) == "stale"
+    # A changed patch set is another tree (its folder names the set's digest); the old one
+    # stays for checkouts whose lock still names it.
+    assert sources.status("demo", lock) == "downloaded"
     assert (sources.path("demo", lock) / "src" / "a.c").read_text() == "int a(void) { return 7; }\n"
+    assert sources.path("demo", lock) != old and old.is_dir()
     assert no_temps(cache)
 
 
@@ -392,7 +397,7 @@ def test_the_real_lwip_tree():
     """Uses the user's cache (scripts/setup.sh fills it); fetches with apt-get when it is empty."""
     out = cli("path", "lwip")
     tree = Path(out.stdout.strip())
-    assert tree.name == "lwip-2.1.3" and (tree / "src" / "core" / "tcp.c").is_file()
+    assert tree.name.startswith("lwip-2.1.3-") and (tree / "src" / "core" / "tcp.c").is_file()
     assert (tree / "src" / "include" / "lwip" / "tcp.h").is_file()
     assert cli("verify", "lwip").stdout.startswith("lwip: ok (")
 
