@@ -50,17 +50,24 @@ def _own_flags(ctx: Any, r: Recipe) -> list[str]:
 
 @dataclass
 class Built:
-    """The packages of one image: include folders for our port code, libraries to link."""
+    """The packages of one image: include folders for our port code, libraries to link
+    (and their objects, for a runtime library that holds them)."""
     include: list[str]
     libs: list[Any]
     ports: list[Path]
+    objects: list[Any]
 
 
-_libs: dict[tuple[str, str], Any] = {}
+def every_package() -> list[Package]:
+    """Every package with a recipe (what `mirage-tools runtime` installs)."""
+    return [Package(d.name) for d in sorted(THIRD_PARTY.iterdir()) if (d / "build.py").is_file()]
+
+
+_libs: dict[tuple[str, str], tuple[Any, list[Any]]] = {}
 
 
 def build_packages(ctx: Any, packages: list[Package]) -> Built:
-    out = Built([], [], [])
+    out = Built([], [], [], [])
     for pkg in packages:
         r = recipe(pkg.name)
         if r is None:
@@ -79,6 +86,8 @@ def build_packages(ctx: Any, packages: list[Package]) -> Built:
             if not objs:
                 raise ConfigError(f"package {pkg.name}: no sources match {', '.join(r.sources)} in {top}",
                                   hint=f"mirage-tools sources verify {pkg.name}")
-            _libs[key] = lib_ctx.StaticLibrary(f"{build}/lib{pkg.name}", objs)[0]
-        out.libs.append(_libs[key])
+            _libs[key] = (lib_ctx.StaticLibrary(f"{build}/lib{pkg.name}", objs)[0], objs)
+        lib, objs = _libs[key]
+        out.libs.append(lib)
+        out.objects += objs
     return out

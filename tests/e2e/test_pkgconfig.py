@@ -29,7 +29,7 @@ def test_makefile_project_builds_and_boots_with_pkg_config(tmp_path: Path) -> No
             pytest.skip(f"{tool} is not installed on this machine")
     # A throwaway copy of the checkout installs the runtime, and is removed before use.
     checkout = tmp_path / "checkout"
-    for part in ("mirage_tools", "runtime_c", "targets", "site_scons"):
+    for part in ("mirage_tools", "runtime_c", "targets", "site_scons", "third_party"):
         shutil.copytree(ROOT / part, checkout / part, ignore=shutil.ignore_patterns("__pycache__", "build"))
     prefix = tmp_path / "prefix"
     env = dict(os.environ, PYTHONPATH=str(checkout))
