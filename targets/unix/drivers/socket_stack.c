@@ -209,6 +209,17 @@ static socklen_t addr_to(int family, const struct mirage_ipaddr *addr, uint16_t 
     return sizeof out->in6;
 }
 
+/* A debug line naming a peer (the addresses as the application sees them). */
+static void log_peer(const char *what, uint16_t port, const struct mirage_ipaddr *a, uint16_t a_port)
+{
+    if (mirage_log_source_level(LOG_SRC) < MIRAGE_LOG_DEBUG)
+        return;
+    char text[MIRAGE_IPADDR_STRLEN];
+    mirage_ipaddr_format(a, text);
+    MIRAGE_LOG_DEBUG(LOG_SRC, "port %u: %s from %s%s%s:%u", (unsigned)port, what, a->version == 6 ? "[" : "", text,
+                     a->version == 6 ? "]" : "", (unsigned)a_port);
+}
+
 static bool family_ok(const struct socket_stack *s, const struct mirage_ipaddr *a)
 {
     return a->version == 6 ? s->v6 : a->version == 4 && s->v4;
@@ -372,6 +383,7 @@ static void udp_event(struct socket_stack *s, struct udp_listener *l)
         struct mirage_ipaddr src;
         uint16_t port;
         addr_from(&from, &src, &port);
+        log_peer("datagram", l->port, &src, port);
         l->fn(l->ctx, &src, port, l->port, s->buf, (size_t)n);
     }
 }
@@ -579,15 +591,18 @@ static void linger_event(struct socket_stack *s, struct flow *fl)
     }
 }
 
-static void connect_event(struct flow *fl)
+static void connect_event(struct flow *fl, uint32_t ev)
 {
     mirage_tcp_connect_fn fn = fl->connected;
     void *ctx = fl->connect_ctx;
     int e = fl->connect_errno != 0 ? fl->connect_errno : so_error(fl->k.fd);
     union sa a;
     socklen_t len = sizeof a;
-    if (e == 0 && getpeername(fl->k.fd, &a.sa, &len) != 0 && errno == ENOTCONN)
-        return; /* not settled yet (epoll does not report a socket still connecting) */
+    if (e == 0 && getpeername(fl->k.fd, &a.sa, &len) != 0 && errno == ENOTCONN) {
+        if (!(ev & (EPOLLERR | EPOLLHUP)))
+            return; /* not settled yet (epoll does not report a socket still connecting) */
+        e = ECONNREFUSED; /* hung up without saying why */
+    }
     if (e != 0) {
         retire(fl->s, &fl->k);
         fn(ctx, NULL, connect_error_of(e));
@@ -609,7 +624,7 @@ static void flow_event(struct socket_stack *s, struct flow *fl, uint32_t ev)
         return;
     }
     if (fl->connecting) {
-        connect_event(fl);
+        connect_event(fl, ev);
         return;
     }
     if (fl->error != 0) { /* a write saw the connection fail */
@@ -849,6 +864,7 @@ static void accept_event(struct socket_stack *s, struct tcp_listener *l)
         }
         fill_ends(fl);
         addr_from(&peer, &fl->flow.peer, &fl->flow.peer_port);
+        log_peer("connection", l->port, &fl->flow.peer, fl->flow.peer_port);
         l->fn(l->ctx, &fl->flow);
         if (!gone(fl))
             flow_interest(fl); /* the callback may have paused it */
