@@ -57,13 +57,12 @@ def free_port() -> int:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
             t.bind((V4, 0))
             port: int = t.getsockname()[1]
+        hosts = [V4, V6] if _has_loopback6() else [V4]
         try:
-            for fam, kind, host in ((socket.AF_INET, socket.SOCK_STREAM, V4), (socket.AF_INET, socket.SOCK_DGRAM, V4),
-                                    (socket.AF_INET6, socket.SOCK_STREAM, V6), (socket.AF_INET6, socket.SOCK_DGRAM, V6)):
-                if fam == socket.AF_INET6 and not _has_loopback6():
-                    continue
-                with socket.socket(fam, kind) as s:
-                    s.bind((host, port))
+            for host in hosts:
+                for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                    with socket.socket(family(host), kind) as s:
+                        s.bind((host, port))
             return port
         except OSError:
             continue
@@ -181,7 +180,7 @@ def exchange(host: str, port: int, data: bytes) -> bytes:
             try:
                 s.sendall(data)
                 s.shutdown(socket.SHUT_WR)
-            except BaseException as e:  # noqa: BLE001  (reported by the caller)
+            except BaseException as e:  # reported by the caller
                 failed.append(e)
 
         sender = threading.Thread(target=send, daemon=True)
