@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 # Graphviz (describe --dot -o graph.svg), iproute2 and ping (network tests), binutils (objdump),
 # skopeo and umoci (reading OCI layouts back in tests), fuse3 (libfuse3 for mfusepy: the
 # power-cut tests' file system), dpkg-dev and xz-utils (apt-get source, for the pinned
-# third-party C of third_party/sources.lock).
+# third-party C of third_party/sources.lock), valgrind (the socket stack's tests run the
+# unix echo under memcheck).
 PACKAGES=(build-essential pkg-config libseccomp-dev qemu-system-x86 graphviz iproute2 iputils-ping
-          binutils python3-venv skopeo umoci fuse3 dpkg-dev xz-utils)
+          binutils python3-venv skopeo umoci fuse3 dpkg-dev xz-utils valgrind)
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 missing=()

@@ -323,7 +323,7 @@ static void format(struct mirage_fmt *f, const char *fmt, va_list *ap)
             if (str == NULL) /* like glibc: all of it, or nothing if it does not fit */
                 str = s.prec < 0 || s.prec >= 6 ? "(null)" : "";
             size_t n = 0;
-            while (str[n] && (s.prec < 0 || n < (size_t)s.prec))
+            while ((s.prec < 0 || n < (size_t)s.prec) && str[n]) /* no byte past the precision is read */
                 n++;
             put_padded(f, &s, str, n);
             break;

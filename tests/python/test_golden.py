@@ -1,7 +1,8 @@
 """Generated code for the examples, compared byte for byte with reviewed golden files.
 Generated files do not depend on the target unless the graph does, so a file every
-target generates alike has one golden copy, tests/golden/<example>/<file>; only a file
-that really differs by target (a device chosen by Key.target) has its own,
+target generates alike has one golden copy, tests/golden/<example>/<file>; when a file
+really differs by target (a device chosen by Key.target), the version most targets
+generate is that shared copy and each target generating another has its own,
 tests/golden/<example>/<target>/<file>. After an intended change, regenerate them with
 MIRAGE_UPDATE_GOLDEN=1 and review the diff before committing."""
 import os
@@ -47,10 +48,11 @@ def _update(example: str, rendered: dict[str, dict[str, str]]) -> None:
     names = sorted({n for files in rendered.values() for n in files})
     for name in names:
         versions = {t: files[name] for t, files in rendered.items() if name in files}
-        if len(set(versions.values())) == 1:
-            (folder / name).write_text(next(iter(versions.values())))
-        else:
-            for target, content in versions.items():
+        contents = list(versions.values())
+        shared = max(contents, key=contents.count)  # the first of the most common, by target order
+        (folder / name).write_text(shared)
+        for target, content in versions.items():
+            if content != shared:
                 (folder / target).mkdir(exist_ok=True)
                 (folder / target / name).write_text(content)
 
@@ -76,12 +78,11 @@ def test_generated_code_matches_golden(example):
 
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_only_what_differs_is_kept_per_target(example):
-    """A per-target golden file must differ from every other target's version."""
+    """A per-target golden file must differ from the shared copy it overrides."""
     for own in (GOLDEN / example).glob("*/*"):
-        others = [(GOLDEN / example / t / own.name) for t in target_names() if t != own.parent.name]
-        copies = [p for p in others if p.exists() and p.read_bytes() == own.read_bytes()]
         shared = GOLDEN / example / own.name
-        assert not copies and not shared.exists(), f"{own.relative_to(GOLDEN)} is the same as another copy"
+        assert not shared.exists() or shared.read_bytes() != own.read_bytes(), \
+            f"{own.relative_to(GOLDEN)} is the same as the shared copy"
 
 
 def test_generation_is_deterministic():
