@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 # skopeo and umoci (reading OCI layouts back in tests), fuse3 (libfuse3 for mfusepy: the
 # power-cut tests' file system), dpkg-dev and xz-utils (apt-get source, for the pinned
 # third-party C of third_party/sources.lock), valgrind (the socket stack's tests run the
-# unix echo under memcheck).
+# unix echo under memcheck), dnsmasq-base (the DHCP server of the echo tests: the bare binary,
+# without the dnsmasq package's system service).
 PACKAGES=(build-essential pkg-config libseccomp-dev qemu-system-x86 graphviz iproute2 iputils-ping
-          binutils python3-venv skopeo umoci fuse3 dpkg-dev xz-utils valgrind)
+          binutils python3-venv skopeo umoci fuse3 dpkg-dev xz-utils valgrind dnsmasq-base)
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 missing=()

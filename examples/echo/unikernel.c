@@ -1,7 +1,8 @@
 /* echo: serves TCP and UDP echo on --port through whatever stack config.py gives (lwIP
  * or host sockets: the same C). A TCP peer that sends faster than it reads is slowed
  * down, not buffered for: when a write comes back short the flow stops reading until
- * the rest is written. --sink counts and discards instead. */
+ * the rest is written. --sink counts and discards instead. --stats prints lwIP's memory
+ * high-water marks on the exit after --count connections. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <mirage/console.h>
 #include <mirage/errors.h>
 #include <mirage/loop.h>
+#include <mirage/lwip.h>
 #include <mirage/stack.h>
 
 #include "mirage_app.h"
@@ -17,9 +19,28 @@
 static struct {
     struct mirage_console *console;
     struct mirage_stack *stack;
-    bool sink;
+    bool sink, stats;
     int64_t count, ended;
 } app;
+
+/* Only images with the lwIP stack define mirage_lwip_stats: a weak reference is NULL in the
+ * others (the host's sockets), so the same C links with either stack. */
+#pragma weak mirage_lwip_stats
+
+static void print_stats(void)
+{
+    if (mirage_lwip_stats == NULL) {
+        mirage_console_printf(app.console, "echo: --stats: no lwIP statistics with this stack\n");
+        return;
+    }
+    struct mirage_lwip_stats s;
+    mirage_lwip_stats(&s);
+    mirage_console_printf(app.console,
+                          "echo: lwip high-water marks: heap %lu of %lu bytes, pbuf pool %u of %u, "
+                          "tcp segments %u of %u, tcp pcbs %u of %u\n",
+                          s.heap_max, s.heap_size, s.pool_max, s.pool_size, s.segs_max, s.segs_size, s.pcbs_max,
+                          s.pcbs_size);
+}
 
 struct conn {
     uint64_t bytes, fnv;      /* --sink: what arrived */
@@ -33,6 +54,8 @@ static void done(struct conn *c)
     free(c->pending);
     free(c);
     if (app.count > 0 && ++app.ended >= app.count) {
+        if (app.stats)
+            print_stats();
         mirage_console_printf(app.console, "echo: %lld connections, done\n", (long long)app.ended);
         mirage_exit(0);
     }
@@ -150,6 +173,7 @@ int unikernel_start(struct mirage_console *console, struct mirage_stack *stack)
     app.stack = stack;
     app.sink = mirage_arg_sink();
     app.count = mirage_arg_count();
+    app.stats = mirage_arg_stats();
     int64_t port = mirage_arg_port();
     if (port < 1 || port > 65535) {
         mirage_console_printf(console, "echo: --port=%lld is not a port (1 to 65535)\n", (long long)port);
