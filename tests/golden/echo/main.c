@@ -36,6 +36,8 @@ static bool arg_sink;
 bool mirage_arg_sink(void) { return arg_sink; }
 static int64_t arg_count;
 int64_t mirage_arg_count(void) { return arg_count; }
+static bool arg_stats;
+bool mirage_arg_stats(void) { return arg_stats; }
 
 static const struct mirage_arg mirage_args[] = {
     { "logs", MIRAGE_ARG_STRING, "Log thresholds, e.g. *:info,tcp:debug: LEVEL or SRC:LEVEL items, comma separated (quiet, error, warning, info, debug; at most 16 sources).", "*:info", &arg_logs, 'l', false },
@@ -50,6 +52,7 @@ static const struct mirage_arg mirage_args[] = {
     { "port", MIRAGE_ARG_INT, "The TCP and UDP port to serve.", "7", &arg_port, 0, false },
     { "sink", MIRAGE_ARG_BOOL, "Discard TCP data and report each connection\047s bytes and checksum at its end.", "false", &arg_sink, 0, false },
     { "count", MIRAGE_ARG_INT, "Exit 0 after this many TCP connections ended (0: never).", "0", &arg_count, 0, false },
+    { "stats", MIRAGE_ARG_BOOL, "On exit after --count connections, print lwIP\047s memory high-water marks (lwIP stack only).", "false", &arg_stats, 0, false },
 };
 #define MIRAGE_NARGS (sizeof mirage_args / sizeof mirage_args[0])
 
@@ -71,66 +74,66 @@ static int mirage_connect_all(void)
 {
     int rc;
 
-#line 15 "config.py"
+#line 18 "config.py"
     rc = default_reporter_connect(&default_reporter_0, 2, 0, mirage_arg_logs());
-#line 77 "build/gen/main.c"
+#line 80 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("default_reporter_0", "default_reporter", "config.py:15", rc);
-#line 15 "config.py"
+        return mirage_connect_failed("default_reporter_0", "default_reporter", "config.py:18", rc);
+#line 18 "config.py"
     rc = default_console_connect(&default_console_0);
-#line 82 "build/gen/main.c"
+#line 85 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("default_console_0", "default_console", "config.py:15", rc);
-#line 15 "config.py"
+        return mirage_connect_failed("default_console_0", "default_console", "config.py:18", rc);
+#line 18 "config.py"
     rc = netif_connect(&netif_0, "service", "tap0");
-#line 87 "build/gen/main.c"
+#line 90 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("netif_0", "netif", "config.py:15", rc);
-#line 15 "config.py"
+        return mirage_connect_failed("netif_0", "netif", "config.py:18", rc);
+#line 18 "config.py"
     rc = default_random_connect(&default_random_0, mirage_arg_seed());
-#line 92 "build/gen/main.c"
+#line 95 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("default_random_0", "default_random", "config.py:15", rc);
-#line 15 "config.py"
+        return mirage_connect_failed("default_random_0", "default_random", "config.py:18", rc);
+#line 18 "config.py"
     rc = lwip_ethernet_connect(&etif_0, &netif_0);
-#line 97 "build/gen/main.c"
+#line 100 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("etif_0", "etif", "config.py:15", rc);
-#line 15 "config.py"
+        return mirage_connect_failed("etif_0", "etif", "config.py:18", rc);
+#line 18 "config.py"
     rc = lwip_arp_connect(&arp_0, &etif_0);
-#line 102 "build/gen/main.c"
+#line 105 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("arp_0", "arp", "config.py:15", rc);
-#line 15 "config.py"
+        return mirage_connect_failed("arp_0", "arp", "config.py:18", rc);
+#line 18 "config.py"
     rc = lwip_ipv4_connect(&create_ipv4_0, &etif_0, &arp_0, mirage_arg_ipv4(), mirage_arg_ipv4_gateway());
-#line 107 "build/gen/main.c"
+#line 110 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("create_ipv4_0", "create_ipv4", "config.py:15", rc);
-#line 15 "config.py"
+        return mirage_connect_failed("create_ipv4_0", "create_ipv4", "config.py:18", rc);
+#line 18 "config.py"
     rc = lwip_ipv6_connect(&create_ipv6_0, &netif_0, &etif_0, mirage_arg_ipv6(), mirage_arg_ipv6_gateway(), mirage_arg_accept_router_advertisements());
-#line 112 "build/gen/main.c"
+#line 115 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("create_ipv6_0", "create_ipv6", "config.py:15", rc);
-#line 15 "config.py"
+        return mirage_connect_failed("create_ipv6_0", "create_ipv6", "config.py:18", rc);
+#line 18 "config.py"
     rc = lwip_ipv4v6_connect(&create_ipv4v6_0, &create_ipv4_0, &create_ipv6_0, mirage_arg_ipv4_only(), mirage_arg_ipv6_only());
-#line 117 "build/gen/main.c"
+#line 120 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("create_ipv4v6_0", "create_ipv4v6", "config.py:15", rc);
-#line 15 "config.py"
+        return mirage_connect_failed("create_ipv4v6_0", "create_ipv4v6", "config.py:18", rc);
+#line 18 "config.py"
     rc = lwip_udp_connect(&direct_udp_0, &create_ipv4v6_0);
-#line 122 "build/gen/main.c"
+#line 125 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("direct_udp_0", "direct_udp", "config.py:15", rc);
-#line 15 "config.py"
+        return mirage_connect_failed("direct_udp_0", "direct_udp", "config.py:18", rc);
+#line 18 "config.py"
     rc = lwip_tcp_connect(&direct_tcp_0, &create_ipv4v6_0);
-#line 127 "build/gen/main.c"
+#line 130 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("direct_tcp_0", "direct_tcp", "config.py:15", rc);
-#line 15 "config.py"
+        return mirage_connect_failed("direct_tcp_0", "direct_tcp", "config.py:18", rc);
+#line 18 "config.py"
     rc = lwip_stack_connect(&direct_stack_0, &create_ipv4v6_0, &direct_udp_0, &direct_tcp_0);
-#line 132 "build/gen/main.c"
+#line 135 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("direct_stack_0", "direct_stack", "config.py:15", rc);
+        return mirage_connect_failed("direct_stack_0", "direct_stack", "config.py:18", rc);
     (void)rc;
     return 0;
 }
@@ -144,9 +147,9 @@ int mirage_main(int argc, char **argv)
     if (rc != 0)
         return rc;
     mirage_platform_connected();
-#line 15 "config.py"
+#line 18 "config.py"
     rc = unikernel_start(&default_console_0, &direct_stack_0);
-#line 150 "build/gen/main.c"
+#line 153 "build/gen/main.c"
     if (rc != 0)
         return rc;
     return mirage_run();

@@ -38,10 +38,12 @@ int64_t mirage_arg_port(void);
 bool mirage_arg_sink(void);
 /* --count: Exit 0 after this many TCP connections ended (0: never). */
 int64_t mirage_arg_count(void);
+/* --stats: On exit after --count connections, print lwIP\047s memory high-water marks (lwIP stack only). */
+bool mirage_arg_stats(void);
 
 /* Start functions of the jobs and connect functions of user devices. */
-#line 13 "config.py"
+#line 16 "config.py"
 int unikernel_start(struct mirage_console *console, struct mirage_stack *stackv4v6);
-#line 46 "build/gen/mirage_app.h"
+#line 48 "build/gen/mirage_app.h"
 
 #endif
