@@ -144,12 +144,14 @@ static void deliver(struct lwip_flow *fl)
     }
     if (fl->held == NULL && fl->eof_held && !fl->paused && !fl->released && !fl->abort_pending) {
         fl->eof_held = false;
+        bool shut_before = fl->shut;
         if (fl->flow.cb != NULL && fl->flow.cb->eof != NULL)
             fl->flow.cb->eof(fl->flow.ctx, &fl->flow);
         /* Our side was shut before their FIN: lwIP now waits out TIME_WAIT and frees the pcb
          * without another callback, so the connection ends here for the application. (Their
-         * FIN first, our shutdown after: lwIP reports the end itself, ERR_CLSD in on_err.) */
-        if (fl->shut && !fl->released && !fl->abort_pending && fl->pcb != NULL) {
+         * FIN first, our shutdown after, even from the eof callback: lwIP sends what is
+         * queued, then reports the end itself, ERR_CLSD in on_err.) */
+        if (shut_before && !fl->released && !fl->abort_pending && fl->pcb != NULL) {
             detach(fl->pcb);
             fl->pcb = NULL;
             if (fl->flow.cb != NULL && fl->flow.cb->closed != NULL)

@@ -24,7 +24,7 @@ int close(int);
 def blocklib() -> tuple[Any, Any]:
     """(ffi, lib), built once per session."""
     sources = [f"{DRIVERS}/block.c", f"{DRIVERS}/ramdisk.c", "targets/unix/drivers/block_file.c", HERE / "log_stub.c"]
-    return build("mirage_block", sources, CDEF)
+    return build("mirage_block", sources, CDEF, include_dirs=["targets/unix/include"])
 
 
 def last_log() -> str:
