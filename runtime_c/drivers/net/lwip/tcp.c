@@ -364,7 +364,7 @@ static int flow_write(struct mirage_flow *f, const void *data, size_t len, size_
     struct lwip_flow *fl = f->state;
     if (fl->pcb == NULL || fl->shut || fl->released)
         return MIRAGE_ENOTCONN;
-    size_t room = tcp_sndbuf(fl->pcb);
+    size_t room = fl->pcb->snd_buf; /* tcp_sndbuf() clamps to 16 bits: the window is 256 KiB */
     if (tcp_sndqueuelen(fl->pcb) >= TCP_SND_QUEUELEN - 2)
         room = 0;
     size_t n = len < room ? len : room;
@@ -388,7 +388,7 @@ static size_t flow_sendable(struct mirage_flow *f)
     struct lwip_flow *fl = f->state;
     if (fl->pcb == NULL || fl->shut || tcp_sndqueuelen(fl->pcb) >= TCP_SND_QUEUELEN - 2)
         return 0;
-    return tcp_sndbuf(fl->pcb);
+    return fl->pcb->snd_buf;
 }
 
 static int flow_shutdown(struct mirage_flow *f)
