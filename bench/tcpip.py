@@ -22,8 +22,12 @@ Nothing leaves the namespaces: the unikernel and Linux peers get 10.0.0.2 (tap0)
 10.0.1.2 (veth); the client namespace uses its whole port range and four more source
 addresses per run of short connections, so no run meets the TIME_WAIT sockets of another.
 
+With --also REV[,REV...], examples/echo as it was at each git revision (its runtime and
+lwIP port, built by that revision's mirage_tools) is measured too, interleaved with the
+rest: a change's before and after in one run.
+
 Usage: python bench/tcpip.py [--runs 5] [--mib 200] [--seconds 2] [--targets spt,unix]
-                             [--parts throughput,crr,ping,build]
+                             [--parts throughput,crr,ping,build] [--also REV]
 """
 from __future__ import annotations
 
