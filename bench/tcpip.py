@@ -9,24 +9,25 @@ Four tables, medians of --runs interleaved runs:
    half-close, timed until the receiver's EOF (every byte read).
 2. Short TCP connections per second: connect, write 64 bytes, read the 64 echoed bytes,
    close; one C client, sequential, for --seconds (and at most --max connections), against
-   examples/echo and a Linux echo server (C, one connection at a time) over the veth pair;
-   the server on CPU 1, the client on CPU 1 as well or on CPU 0 (two columns). The other
-   tables leave placement to the scheduler.
+   examples/echo and a Linux echo server (C, one connection at a time) over the veth pair.
 3. Ping round trip through lwIP (examples/echo) against examples/arp_ping on spt:
    ping -c --count -i 0.01, median of every reply of every run.
 4. Build time of lwIP per target (-j2, lwIP's source already unpacked): clean builds of
    examples/hello and examples/echo (net=direct), lwIP's library alone (its one SCons
    target), and both again from a warm shared cache (cache=DIR).
 
-Nothing leaves the namespaces: the unikernel and Linux peers get 10.0.0.2 (tap0) and
-10.0.1.2 (veth); the client namespace uses its whole port range and four more source
+Tables 1 and 2 have a column per placement (PLACES): both ends left to the scheduler, both
+on CPU 1, or client on CPU 0 and server on CPU 1.
+
+Nothing leaves the namespaces: the unikernel and Linux peers get 10.0.0.2/16 (tap0) and
+10.1.0.2/16 (veth); the client namespace uses its whole port range and four more source
 addresses per run of short connections, so no run meets the TIME_WAIT sockets of another.
 
 With --also REV[,REV...], examples/echo as it was at each git revision (its runtime and
 lwIP port, built by that revision's mirage_tools) is measured too, interleaved with the
 rest: a change's before and after in one run.
 
-Usage: python bench/tcpip.py [--runs 5] [--mib 200] [--seconds 2] [--targets spt,unix]
+Usage: python bench/tcpip.py [--runs 5] [--mib 200] [--seconds 1] [--targets spt,unix]
                              [--parts throughput,crr,ping,build] [--also REV]
 """
 from __future__ import annotations
@@ -224,7 +225,7 @@ int main(int argc, char **argv)
 }
 """
 
-UNIKERNEL, LINUX = "10.0.0.2", "10.0.1.2"
+UNIKERNEL, LINUX = "10.0.0.2", "10.1.0.2"  # on two /16s: room for many client addresses
 SEGMENT = 1460  # TCP payload of one 1500-byte frame: what the tap hands the unikernel
 # Source addresses per run of short connections, used in turn, over the whole port range:
 # the client's TIME_WAIT sockets then stay few per address and port, and connect() finds a
@@ -233,16 +234,24 @@ SEGMENT = 1460  # TCP payload of one 1500-byte frame: what the tap hands the uni
 SOURCES = 4
 
 
+# Where the two ends run: left to the scheduler, both on CPU 1, or the client (sender) on
+# CPU 0 and the server (receiver) on CPU 1. A client and a server that hand packets to
+# each other run faster on one CPU in this VM than on two (a wake-up on the other CPU is
+# an IPI), and left to the scheduler a run lands on either: bimodal, so each is measured.
+PLACES: tuple[tuple[str, int | None, int | None], ...] = (
+    ("scheduler", None, None), ("one CPU", 1, 1), ("two CPUs", 0, 1))
+
+
 class Lab:
-    """Two namespaces: `client` (tap0 10.0.0.1/24 for the unikernel, veth0 10.0.1.1/24) and
-    `linux` (veth1 10.0.1.2/24, the Linux servers). Deleted, with every process started in
+    """Two namespaces: `client` (tap0 10.0.0.1/16 for the unikernel, veth0 10.1.0.1/16) and
+    `linux` (veth1 10.1.0.2/16, the Linux servers). Deleted, with every process started in
     them, by close()."""
 
     def __init__(self, tmp: Path) -> None:
         self.client, self.linux = f"mbtcp{os.getpid()}c", f"mbtcp{os.getpid()}l"
         self.tmp = tmp
         self.procs: list[subprocess.Popen[bytes]] = []
-        self.used = {"tap0": 0, "veth0": 0}
+        self.used = 0
         self.peer = tmp / "peer"
 
     def ip(self, ns: str, *args: str) -> None:
@@ -257,12 +266,12 @@ class Lab:
         subprocess.run(["ip", "netns", "exec", self.client, "sysctl", "-qw", "net.ipv4.ip_local_port_range=1024 65535"],
                        check=True, timeout=10)
         self.ip(self.client, "tuntap", "add", "dev", "tap0", "mode", "tap")
-        self.ip(self.client, "addr", "add", "10.0.0.1/24", "dev", "tap0")
+        self.ip(self.client, "addr", "add", "10.0.0.1/16", "dev", "tap0")
         self.ip(self.client, "link", "set", "tap0", "up")
         self.ip(self.client, "link", "add", "veth0", "type", "veth", "peer", "name", "veth1", "netns", self.linux)
-        self.ip(self.client, "addr", "add", "10.0.1.1/24", "dev", "veth0")
+        self.ip(self.client, "addr", "add", "10.1.0.1/16", "dev", "veth0")
         self.ip(self.client, "link", "set", "veth0", "up")
-        self.ip(self.linux, "addr", "add", f"{LINUX}/24", "dev", "veth1")
+        self.ip(self.linux, "addr", "add", f"{LINUX}/16", "dev", "veth1")
         self.ip(self.linux, "link", "set", "veth1", "up")
 
     def close(self) -> None:
@@ -287,15 +296,15 @@ class Lab:
         return r.stdout
 
     def sources(self, to: str, n: int = SOURCES) -> str:
-        """n fresh source addresses in the client namespace on the subnet of `to`, comma-separated."""
-        dev = "tap0" if to == UNIKERNEL else "veth0"
-        if self.used[dev] + n > 150:
-            raise RuntimeError("out of source addresses: fewer runs")
+        """n fresh source addresses in the client namespace on the /16 of `to`, comma-separated."""
+        dev, net = ("tap0", "10.0") if to == UNIKERNEL else ("veth0", "10.1")
         out = []
         for _ in range(n):
-            self.used[dev] += 1
-            out.append(f"{to.rsplit('.', 1)[0]}.{100 + self.used[dev]}")
-            self.ip(self.client, "addr", "add", f"{out[-1]}/24", "dev", dev)
+            self.used += 1
+            if self.used > 250 * 250:
+                raise RuntimeError("out of source addresses: fewer runs")
+            out.append(f"{net}.{1 + self.used // 250}.{1 + self.used % 250}")
+            self.ip(self.client, "addr", "add", f"{out[-1]}/16", "dev", dev)
         return ",".join(out)
 
 
@@ -362,6 +371,8 @@ class Images:
 
     def boot(self, lab: Lab, key: str, name: str, *args: str, cpu: int | None = None) -> subprocess.Popen[bytes]:
         """Booted and ready (echo: its "echo: ..." line; arp_ping: answering a ping)."""
+        if name == "echo":
+            args = ("--ipv4=10.0.0.2/16", *args)
         proc = lab.start(lab.client, self.command(key, name, args), cpu)
         if name == "echo":
             said = ""
@@ -385,73 +396,72 @@ def interleave(runs: int, cases: Sequence[tuple[str, Callable[[], float]]]) -> d
     return out
 
 
-def throughput(lab: Lab, images: Images, targets: Sequence[str], runs: int, mib: int) -> None:
+def table(got: dict[str, list[float]], rows: Sequence[str], ref: str, unit: str, fmt: str) -> None:
+    """One row per name, a column pair (median, ratio to `ref`) per placement."""
+    print(f"| | {' | '.join(f'{place}: {unit} | ratio' for place, _, _ in PLACES)} |")
+    print(f"|---|{'---|---|' * len(PLACES)}")
+    for name in rows:
+        cells = []
+        for place, _, _ in PLACES:
+            m, r = statistics.median(got[f"{name}/{place}"]), statistics.median(got[f"{ref}/{place}"])
+            cells.append(f"{m:{fmt}} | {m / r:.2f}")
+        print(f"| {name} | {' | '.join(cells)} |")
+
+
+def throughput(lab: Lab, images: Images, kinds: Sequence[str], runs: int, mib: int) -> None:
     size = mib << 20
 
-    def unikernel(target: str, checksum: bool) -> Callable[[], float]:
-        def one() -> float:
-            proc = images.boot(lab, target, "echo", "--sink", f"--checksum={str(checksum).lower()}", "--count=1",
-                               "--port=9")
-            seconds = float(lab.run(str(lab.peer), "send", UNIKERNEL, "9", str(mib)))
-            _, rest = finish(proc, timeout=60)
-            if f"echo: sink {size} bytes" not in rest:
-                raise RuntimeError(f"{target}: the sink did not report {size} bytes: {rest!r}")
-            return size / seconds / 1e6
-        return one
+    def unikernel(kind: str, checksum: bool, sender: int | None, receiver: int | None) -> float:
+        proc = images.boot(lab, kind, "echo", "--sink", f"--checksum={str(checksum).lower()}", "--count=1",
+                           "--port=9", cpu=receiver)
+        seconds = float(lab.run(str(lab.peer), "send", UNIKERNEL, "9", str(mib), cpu=sender))
+        _, rest = finish(proc, timeout=60)
+        if f"echo: sink {size} bytes" not in rest:
+            raise RuntimeError(f"{kind}: the sink did not report {size} bytes: {rest!r}")
+        return size / seconds / 1e6
 
-    def linux() -> float:
-        return size / float(lab.run(str(lab.peer), "send", LINUX, "9", str(mib))) / 1e6
+    def linux(sender: int | None, receiver: int | None) -> float:
+        port = "9" if receiver is None else f"{10 + receiver}"
+        return size / float(lab.run(str(lab.peer), "send", LINUX, port, str(mib), cpu=sender)) / 1e6
 
     lab.start(lab.linux, [str(lab.peer), "sink", "9"])
-    cases = [(f"{t}: lwIP sink (tap)", unikernel(t, False)) for t in targets]
-    if "spt" in targets:
-        cases.append(("spt: lwIP sink with FNV-1a, as the tests run it", unikernel("spt", True)))
-    cases.append(("Linux: C receiver (veth)", linux))
+    lab.start(lab.linux, [str(lab.peer), "sink", "11"], cpu=1)
+    receivers: list[tuple[str, Callable[[int | None, int | None], float]]] = [
+        (f"{k}: lwIP sink (tap)", partial(unikernel, k, False)) for k in kinds]
+    if "spt" in kinds:
+        receivers.append(("spt: lwIP sink with FNV-1a, as the tests run it", partial(unikernel, "spt", True)))
+    receivers.append(("Linux: C receiver (veth)", linux))
+    cases = [(f"{name}/{place}", partial(fn, sender, receiver)) for name, fn in receivers
+             for place, sender, receiver in PLACES]
     got = interleave(runs, cases)
-    ref = statistics.median(got["Linux: C receiver (veth)"])
-    print(f"\nTCP throughput, {mib} MiB per run in 1 MiB writes from a C sender, median of {runs} interleaved runs")
-    print("| receiver | MB/s | min-max | us per 1460-byte segment | ratio to Linux |")
-    print("|---|---|---|---|---|")
-    for name, rates in got.items():
-        m = statistics.median(rates)
-        print(f"| {name} | {m:,.0f} | {min(rates):,.0f}-{max(rates):,.0f} | {SEGMENT / m:.2f} | {m / ref:.2f} |")
+    print(f"\nTCP throughput in MB/s, {mib} MiB per run in 1 MiB writes from a C sender, median of {runs} "
+          "interleaved runs; ratio to Linux")
+    table(got, [name for name, _ in receivers], "Linux: C receiver (veth)", "MB/s", ",.0f")
 
 
-def crr(lab: Lab, images: Images, targets: Sequence[str], runs: int, seconds: float, most: int) -> None:
-    """Servers on CPU 1; the client on CPU 1 too (each step's cost, no wake-up crossing CPUs)
-    or on CPU 0 (every packet that needs the other side wakes it on another CPU). Left to
-    the scheduler, runs land on either and the figures are bimodal."""
-    def one(target: str | None, client_cpu: int) -> float:
-        proc = images.boot(lab, target, "echo", cpu=1) if target else None
+def crr(lab: Lab, images: Images, kinds: Sequence[str], runs: int, seconds: float, most: int) -> None:
+    def one(kind: str | None, client: int | None, server: int | None) -> float:
+        proc = images.boot(lab, kind, "echo", cpu=server) if kind else None
         try:
-            to = UNIKERNEL if target else LINUX
-            out = lab.run(str(lab.peer), "crr", lab.sources(to), to, "7", str(seconds), str(most),
-                          timeout=seconds + 60, cpu=client_cpu)
+            to, port = (UNIKERNEL, "7") if kind else (LINUX, "7" if server is None else f"{20 + server}")
+            out = lab.run(str(lab.peer), "crr", lab.sources(to), to, port, str(seconds), str(most),
+                          timeout=seconds + 60, cpu=client)
         finally:
             if proc is not None:
                 stop(proc)
         n, took = out.split()
         return int(n) / float(took)
 
-    lab.start(lab.linux, [str(lab.peer), "echo", "7"], cpu=1)
-    servers: list[tuple[str, str | None]] = [(f"{t}: examples/echo on lwIP (tap)", t) for t in targets]
+    lab.start(lab.linux, [str(lab.peer), "echo", "7"])
+    lab.start(lab.linux, [str(lab.peer), "echo", "21"], cpu=1)
+    servers: list[tuple[str, str | None]] = [(f"{k}: examples/echo on lwIP (tap)", k) for k in kinds]
     servers.append(("Linux: C echo server (veth)", None))
-    places = (("one CPU", 1), ("two CPUs", 0))
-    cases = [(f"{name}/{place}", partial(one, target, cpu)) for name, target in servers for place, cpu in places]
+    cases = [(f"{name}/{place}", partial(one, kind, client, server)) for name, kind in servers
+             for place, client, server in PLACES]
     got = interleave(runs, cases)
-    print(f"\nShort TCP connections (connect, 64 bytes each way, close), one C client, {seconds:g} s "
-          f"(at most {most:,}) per run, median of {runs} interleaved runs; server and client on one CPU, "
-          "or on two")
-    print("| server | one CPU: connections/s | us each | ratio to Linux | two CPUs: connections/s | us each "
-          "| ratio to Linux |")
-    print("|---|---|---|---|---|---|---|")
-    med = {name: statistics.median(rates) for name, rates in got.items()}
-    for name, _ in servers:
-        cells = []
-        for place, _ in places:
-            m, ref = med[f"{name}/{place}"], med[f"{servers[-1][0]}/{place}"]
-            cells.append(f"{m:,.0f} | {1e6 / m:.0f} | {m / ref:.2f}")
-        print(f"| {name} | {' | '.join(cells)} |")
+    print(f"\nShort TCP connections per second (connect, 64 bytes each way, close), one C client, {seconds:g} s "
+          f"(at most {most:,}) per run, median of {runs} interleaved runs; ratio to Linux")
+    table(got, [name for name, _ in servers], "Linux: C echo server (veth)", "connections/s", ",.0f")
 
 
 def ping(lab: Lab, images: Images, targets: Sequence[str], runs: int, count: int) -> None:
@@ -523,7 +533,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--mib", type=int, default=200)
-    ap.add_argument("--seconds", type=float, default=2.0)
+    ap.add_argument("--seconds", type=float, default=1.0)
     ap.add_argument("--max", type=int, default=100000, help="connections per run at most")
     ap.add_argument("--count", type=int, default=50, help="pings per run")
     ap.add_argument("--targets", default="spt,unix")
