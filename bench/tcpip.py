@@ -226,7 +226,6 @@ int main(int argc, char **argv)
 """
 
 UNIKERNEL, LINUX = "10.0.0.2", "10.1.0.2"  # on two /16s: room for many client addresses
-SEGMENT = 1460  # TCP payload of one 1500-byte frame: what the tap hands the unikernel
 # Source addresses per run of short connections, used in turn, over the whole port range:
 # the client's TIME_WAIT sockets then stay few per address and port, and connect() finds a
 # free port at once (with one address and Linux's default range, a few thousand of them
@@ -464,9 +463,9 @@ def crr(lab: Lab, images: Images, kinds: Sequence[str], runs: int, seconds: floa
     table(got, [name for name, _ in servers], "Linux: C echo server (veth)", "connections/s", ",.0f")
 
 
-def ping(lab: Lab, images: Images, targets: Sequence[str], runs: int, count: int) -> None:
-    def one(target: str, name: str) -> list[float]:
-        proc = images.boot(lab, target, name)
+def ping(lab: Lab, images: Images, kinds: Sequence[str], runs: int, count: int) -> None:
+    def one(kind: str, name: str) -> list[float]:
+        proc = images.boot(lab, kind, name)
         try:
             lab.run("ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", UNIKERNEL, timeout=30)  # neighbours known
             out = lab.run("ping", "-n", "-c", str(count), "-i", "0.01", "-W", "2", UNIKERNEL, timeout=120)
@@ -474,12 +473,12 @@ def ping(lab: Lab, images: Images, targets: Sequence[str], runs: int, count: int
             stop(proc)
         return [float(t) for t in re.findall(r"time=([\d.]+) ms", out)]
 
-    cases = [(f"{t}: examples/echo (lwIP)", t, "echo") for t in targets]
+    cases = [(f"{k}: examples/echo (lwIP)", k, "echo") for k in kinds]
     cases.append(("spt: examples/arp_ping (no stack)", "spt", "arp_ping"))
     samples: dict[str, list[float]] = {name: [] for name, _, _ in cases}
     for i in range(runs):
-        for name, target, image in [*cases[i % len(cases):], *cases[:i % len(cases)]]:
-            samples[name] += one(target, image)
+        for name, kind, image in [*cases[i % len(cases):], *cases[:i % len(cases)]]:
+            samples[name] += one(kind, image)
     ref = statistics.median(samples["spt: examples/arp_ping (no stack)"])
     print(f"\nPing round trip, ping -c {count} -i 0.01 per run, {runs} interleaved runs, every reply")
     print("| responder | replies | median ms | 10th-90th percentile ms | ratio to arp_ping |")
@@ -523,9 +522,9 @@ def build(tmp: Path, targets: Sequence[str], runs: int) -> None:
         print(f"| {target} | echo - hello (lwIP, its port, the stack's modules) | {e - h:.2f} s | - | - |")
         print(f"| {target} | lwIP's library alone (liblwip.a), clean | {lwip:.2f} s | echo {e:.2f} s | "
               f"{lwip / e:.2f} |")
-        for what, ref in (("lwIP library", lwip), ("echo", e)):
+        for what, label, ref in (("lwIP library", "lwIP's library", lwip), ("echo", "echo", e)):
             warm = med[(target, f"{what}, warm cache")]
-            print(f"| {target} | {what}, clean, from a warm cache | {warm:.2f} s | uncached {ref:.2f} s | "
+            print(f"| {target} | {label}, clean, from a warm cache | {warm:.2f} s | uncached {ref:.2f} s | "
                   f"{warm / ref:.2f} |")
 
 
