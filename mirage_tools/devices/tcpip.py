@@ -40,8 +40,8 @@ from .network import default_network
 from .random import default_random
 
 LWIP = Package("lwip", "2.1.3")
-_LWIP_SOURCES = tuple(f"drivers/net/lwip/{n}.c" for n in ("port", "netif", "udp", "tcp", "stack")) + (
-    "drivers/net/tcpip.c",)
+_LWIP_NAMES = ("port", "chksum", "netif", "udp", "tcp", "stack")
+_LWIP_SOURCES = tuple(f"drivers/net/lwip/{n}.c" for n in _LWIP_NAMES) + ("drivers/net/tcpip.c",)
 _GROUP = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 NET_KEY = Key("net", str, None, "The network stack: direct (lwIP on a network device) or socket (the host's "

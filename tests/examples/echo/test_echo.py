@@ -100,6 +100,13 @@ def test_sink_reports_bytes_and_checksum(built: tuple[str, Path], netns: Netns) 
 
 
 @pytest.mark.parametrize("built", ["spt"], indirect=True)
+def test_sink_without_checksum_counts_bytes(built: tuple[str, Path], netns: Netns) -> None:
+    proc, _ = start(built, netns, "--sink", "--checksum=false", "--count=1", "--port=9")
+    client(netns, "sink", "10.0.0.2", 9, 300000)
+    assert status(built, proc) == (0, "echo: sink 300000 bytes\necho: 1 connections, done\n")
+
+
+@pytest.mark.parametrize("built", ["spt"], indirect=True)
 def test_gateway_reaches_another_subnet(built: tuple[str, Path], netns: Netns) -> None:
     """--ipv4 on 10.0.5.0/24 and --ipv4-gateway: a peer on 10.0.0.0/24 behind the gateway
     (the namespace itself, with a second address) reaches the unikernel through it."""

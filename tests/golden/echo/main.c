@@ -34,6 +34,8 @@ static int64_t arg_port;
 int64_t mirage_arg_port(void) { return arg_port; }
 static bool arg_sink;
 bool mirage_arg_sink(void) { return arg_sink; }
+static bool arg_checksum;
+bool mirage_arg_checksum(void) { return arg_checksum; }
 static int64_t arg_count;
 int64_t mirage_arg_count(void) { return arg_count; }
 static bool arg_stats;
@@ -51,6 +53,7 @@ static const struct mirage_arg mirage_args[] = {
     { "ipv6-only", MIRAGE_ARG_BOOL, "Use IPv6 only.", "false", &arg_ipv6_only, 0, false },
     { "port", MIRAGE_ARG_INT, "The TCP and UDP port to serve.", "7", &arg_port, 0, false },
     { "sink", MIRAGE_ARG_BOOL, "Discard TCP data and report each connection\047s bytes and checksum at its end.", "false", &arg_sink, 0, false },
+    { "checksum", MIRAGE_ARG_BOOL, "With --sink, checksum each connection\047s bytes (--checksum=false counts them only: what the stack delivers, not the checksum\047s own speed, for bench/tcpip.py).", "true", &arg_checksum, 0, false },
     { "count", MIRAGE_ARG_INT, "Exit 0 after this many TCP connections ended (0: never).", "0", &arg_count, 0, false },
     { "stats", MIRAGE_ARG_BOOL, "On exit after --count connections, print lwIP\047s memory high-water marks (lwIP stack only).", "false", &arg_stats, 0, false },
 };
@@ -74,66 +77,66 @@ static int mirage_connect_all(void)
 {
     int rc;
 
-#line 18 "config.py"
+#line 22 "config.py"
     rc = default_reporter_connect(&default_reporter_0, 2, 0, mirage_arg_logs());
-#line 80 "build/gen/main.c"
+#line 83 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("default_reporter_0", "default_reporter", "config.py:18", rc);
-#line 18 "config.py"
+        return mirage_connect_failed("default_reporter_0", "default_reporter", "config.py:22", rc);
+#line 22 "config.py"
     rc = default_console_connect(&default_console_0);
-#line 85 "build/gen/main.c"
+#line 88 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("default_console_0", "default_console", "config.py:18", rc);
-#line 18 "config.py"
+        return mirage_connect_failed("default_console_0", "default_console", "config.py:22", rc);
+#line 22 "config.py"
     rc = netif_connect(&netif_0, "service", "tap0");
-#line 90 "build/gen/main.c"
+#line 93 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("netif_0", "netif", "config.py:18", rc);
-#line 18 "config.py"
+        return mirage_connect_failed("netif_0", "netif", "config.py:22", rc);
+#line 22 "config.py"
     rc = default_random_connect(&default_random_0, mirage_arg_seed());
-#line 95 "build/gen/main.c"
+#line 98 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("default_random_0", "default_random", "config.py:18", rc);
-#line 18 "config.py"
+        return mirage_connect_failed("default_random_0", "default_random", "config.py:22", rc);
+#line 22 "config.py"
     rc = lwip_ethernet_connect(&etif_0, &netif_0);
-#line 100 "build/gen/main.c"
+#line 103 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("etif_0", "etif", "config.py:18", rc);
-#line 18 "config.py"
+        return mirage_connect_failed("etif_0", "etif", "config.py:22", rc);
+#line 22 "config.py"
     rc = lwip_arp_connect(&arp_0, &etif_0);
-#line 105 "build/gen/main.c"
+#line 108 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("arp_0", "arp", "config.py:18", rc);
-#line 18 "config.py"
+        return mirage_connect_failed("arp_0", "arp", "config.py:22", rc);
+#line 22 "config.py"
     rc = lwip_ipv4_connect(&create_ipv4_0, &etif_0, &arp_0, mirage_arg_ipv4(), mirage_arg_ipv4_gateway());
-#line 110 "build/gen/main.c"
+#line 113 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("create_ipv4_0", "create_ipv4", "config.py:18", rc);
-#line 18 "config.py"
+        return mirage_connect_failed("create_ipv4_0", "create_ipv4", "config.py:22", rc);
+#line 22 "config.py"
     rc = lwip_ipv6_connect(&create_ipv6_0, &netif_0, &etif_0, mirage_arg_ipv6(), mirage_arg_ipv6_gateway(), mirage_arg_accept_router_advertisements());
-#line 115 "build/gen/main.c"
+#line 118 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("create_ipv6_0", "create_ipv6", "config.py:18", rc);
-#line 18 "config.py"
+        return mirage_connect_failed("create_ipv6_0", "create_ipv6", "config.py:22", rc);
+#line 22 "config.py"
     rc = lwip_ipv4v6_connect(&create_ipv4v6_0, &create_ipv4_0, &create_ipv6_0, mirage_arg_ipv4_only(), mirage_arg_ipv6_only());
-#line 120 "build/gen/main.c"
+#line 123 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("create_ipv4v6_0", "create_ipv4v6", "config.py:18", rc);
-#line 18 "config.py"
+        return mirage_connect_failed("create_ipv4v6_0", "create_ipv4v6", "config.py:22", rc);
+#line 22 "config.py"
     rc = lwip_udp_connect(&direct_udp_0, &create_ipv4v6_0);
-#line 125 "build/gen/main.c"
+#line 128 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("direct_udp_0", "direct_udp", "config.py:18", rc);
-#line 18 "config.py"
+        return mirage_connect_failed("direct_udp_0", "direct_udp", "config.py:22", rc);
+#line 22 "config.py"
     rc = lwip_tcp_connect(&direct_tcp_0, &create_ipv4v6_0);
-#line 130 "build/gen/main.c"
+#line 133 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("direct_tcp_0", "direct_tcp", "config.py:18", rc);
-#line 18 "config.py"
+        return mirage_connect_failed("direct_tcp_0", "direct_tcp", "config.py:22", rc);
+#line 22 "config.py"
     rc = lwip_stack_connect(&direct_stack_0, &create_ipv4v6_0, &direct_udp_0, &direct_tcp_0);
-#line 135 "build/gen/main.c"
+#line 138 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("direct_stack_0", "direct_stack", "config.py:18", rc);
+        return mirage_connect_failed("direct_stack_0", "direct_stack", "config.py:22", rc);
     (void)rc;
     return 0;
 }
@@ -147,9 +150,9 @@ int mirage_main(int argc, char **argv)
     if (rc != 0)
         return rc;
     mirage_platform_connected();
-#line 18 "config.py"
+#line 22 "config.py"
     rc = unikernel_start(&default_console_0, &direct_stack_0);
-#line 153 "build/gen/main.c"
+#line 156 "build/gen/main.c"
     if (rc != 0)
         return rc;
     return mirage_run();

@@ -36,14 +36,16 @@ bool mirage_arg_ipv6_only(void);
 int64_t mirage_arg_port(void);
 /* --sink: Discard TCP data and report each connection\047s bytes and checksum at its end. */
 bool mirage_arg_sink(void);
+/* --checksum: With --sink, checksum each connection\047s bytes (--checksum=false counts them only: what the stack delivers, not the checksum\047s own speed, for bench/tcpip.py). */
+bool mirage_arg_checksum(void);
 /* --count: Exit 0 after this many TCP connections ended (0: never). */
 int64_t mirage_arg_count(void);
 /* --stats: On exit after --count connections, print lwIP\047s memory high-water marks (lwIP stack only). */
 bool mirage_arg_stats(void);
 
 /* Start functions of the jobs and connect functions of user devices. */
-#line 16 "config.py"
+#line 20 "config.py"
 int unikernel_start(struct mirage_console *console, struct mirage_stack *stackv4v6);
-#line 48 "build/gen/mirage_app.h"
+#line 50 "build/gen/mirage_app.h"
 
 #endif

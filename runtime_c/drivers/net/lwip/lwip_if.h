@@ -23,7 +23,8 @@ struct lwip_if {
 
 /* Start lwIP once per image (timers on our event loop). */
 void mirage_lwip_start(void);
-/* Re-arm the timer for lwIP's next timeout; call after anything that may add one. */
+/* Call after anything that may add an lwIP timeout: the timer is re-armed for lwIP's next
+ * timeout before the loop waits again (once per turn, however many kicks). */
 void mirage_lwip_kick(void);
 
 /* Between our address type and lwIP's. */

@@ -24,27 +24,38 @@
 
 static struct mirage_timer timer;
 static bool started;
+static bool kicked; /* the timer is due at once: lwIP's timeouts are looked at this turn */
 
 u32_t sys_now(void)
 {
     return (u32_t)(mirage_platform_monotonic_ns() / 1000000u);
 }
 
+/* Runs what is due, then sets the timer for lwIP's next timeout (or none). A kick from
+ * inside sys_check_timeouts is covered: the next timeout is read after it. */
 static void on_timer(void *ctx)
 {
     (void)ctx;
     sys_check_timeouts();
-    mirage_lwip_kick();
-}
-
-void mirage_lwip_kick(void)
-{
+    kicked = false;
     u32_t ms = sys_timeouts_sleeptime();
     if (ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE) {
         mirage_timer_cancel(&timer);
         return;
     }
     mirage_timer_start(&timer, mirage_platform_monotonic_ns() + (uint64_t)ms * 1000000u, on_timer, NULL);
+}
+
+/* Not the re-arming itself: that reads the clock twice, a system call each on spt, and a
+ * kick comes with every frame. The timer is made due at once, so the loop re-arms it
+ * after the frames of this turn (the loop runs expired timers after the ready devices),
+ * once for all of them. */
+void mirage_lwip_kick(void)
+{
+    if (kicked)
+        return;
+    kicked = true;
+    mirage_timer_start(&timer, 0, on_timer, NULL);
 }
 
 void mirage_lwip_start(void)

@@ -16,6 +16,8 @@ static int64_t arg_port;
 int64_t mirage_arg_port(void) { return arg_port; }
 static bool arg_sink;
 bool mirage_arg_sink(void) { return arg_sink; }
+static bool arg_checksum;
+bool mirage_arg_checksum(void) { return arg_checksum; }
 static int64_t arg_count;
 int64_t mirage_arg_count(void) { return arg_count; }
 static bool arg_stats;
@@ -25,6 +27,7 @@ static const struct mirage_arg mirage_args[] = {
     { "logs", MIRAGE_ARG_STRING, "Log thresholds, e.g. *:info,tcp:debug: LEVEL or SRC:LEVEL items, comma separated (quiet, error, warning, info, debug; at most 16 sources).", "*:info", &arg_logs, 'l', false },
     { "port", MIRAGE_ARG_INT, "The TCP and UDP port to serve.", "7", &arg_port, 0, false },
     { "sink", MIRAGE_ARG_BOOL, "Discard TCP data and report each connection\047s bytes and checksum at its end.", "false", &arg_sink, 0, false },
+    { "checksum", MIRAGE_ARG_BOOL, "With --sink, checksum each connection\047s bytes (--checksum=false counts them only: what the stack delivers, not the checksum\047s own speed, for bench/tcpip.py).", "true", &arg_checksum, 0, false },
     { "count", MIRAGE_ARG_INT, "Exit 0 after this many TCP connections ended (0: never).", "0", &arg_count, 0, false },
     { "stats", MIRAGE_ARG_BOOL, "On exit after --count connections, print lwIP\047s memory high-water marks (lwIP stack only).", "false", &arg_stats, 0, false },
 };
@@ -39,21 +42,21 @@ static int mirage_connect_all(void)
 {
     int rc;
 
-#line 18 "config.py"
+#line 22 "config.py"
     rc = default_reporter_connect(&default_reporter_0, 2, 0, mirage_arg_logs());
-#line 45 "build/gen/main.c"
+#line 48 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("default_reporter_0", "default_reporter", "config.py:18", rc);
-#line 18 "config.py"
+        return mirage_connect_failed("default_reporter_0", "default_reporter", "config.py:22", rc);
+#line 22 "config.py"
     rc = default_console_connect(&default_console_0);
-#line 50 "build/gen/main.c"
+#line 53 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("default_console_0", "default_console", "config.py:18", rc);
-#line 18 "config.py"
+        return mirage_connect_failed("default_console_0", "default_console", "config.py:22", rc);
+#line 22 "config.py"
     rc = socket_stack_connect(&socket_stack_0, true, true);
-#line 55 "build/gen/main.c"
+#line 58 "build/gen/main.c"
     if (rc < 0)
-        return mirage_connect_failed("socket_stack_0", "socket_stack", "config.py:18", rc);
+        return mirage_connect_failed("socket_stack_0", "socket_stack", "config.py:22", rc);
     (void)rc;
     return 0;
 }
@@ -67,9 +70,9 @@ int mirage_main(int argc, char **argv)
     if (rc != 0)
         return rc;
     mirage_platform_connected();
-#line 18 "config.py"
+#line 22 "config.py"
     rc = unikernel_start(&default_console_0, &socket_stack_0);
-#line 73 "build/gen/main.c"
+#line 76 "build/gen/main.c"
     if (rc != 0)
         return rc;
     return mirage_run();

@@ -23,6 +23,11 @@ void mirage_lwip_assert(const char *msg, const char *file, int line);
 void mirage_lwip_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define LWIP_PLATFORM_ASSERT(x) mirage_lwip_assert((x), __FILE__, __LINE__)
 
+/* The Internet checksum of every frame in and out: eight bytes a step (port.c), where
+ * lwIP's own (LWIP_CHKSUM_ALGORITHM 2) adds two. */
+uint16_t mirage_lwip_chksum(const void *dataptr, int len);
+#define LWIP_CHKSUM mirage_lwip_chksum
+
 /* Ports, DHCP transaction ids, IPv6 temporary values: from our DRBG. */
 #define LWIP_RAND() ((u32_t)mirage_random_u64())
 
