@@ -8,21 +8,16 @@
 #define LOAD(dst, src, n) __builtin_memcpy((dst), (src), (n))
 
 /* lwIP's checksum contract (its lwip_standard_chksum): the ones' complement sum of the
- * 16-bit words at dataptr as the host loads them, folded, not inverted; a buffer at an
- * odd address is summed as if its first byte were the high half of a word, and the
- * result swapped. The sum of native 16-bit words equals the folded sum of native 64-bit
- * words taken as 32-bit halves (RFC 1071: byte order and grouping do not matter), and
- * 32-bit halves added into 64 bits cannot overflow for any length an int holds. */
+ * 16-bit words at dataptr as the host loads them, folded, not inverted; a last odd byte
+ * counts as a word whose other byte is zero. Loads here need no alignment, so the words
+ * are taken from dataptr itself whatever its address. The sum of native 16-bit words
+ * equals the folded sum of native 64-bit words taken as 32-bit halves (RFC 1071: byte
+ * order and grouping do not matter), and 32-bit halves added into 64 bits cannot overflow
+ * for any length an int holds. */
 uint16_t mirage_lwip_chksum(const void *dataptr, int len)
 {
     const uint8_t *p = dataptr;
     uint64_t sum = 0, sum2 = 0;
-    uint16_t t = 0;
-    int odd = (int)((uintptr_t)p & 1);
-    if (odd && len > 0) {
-        ((uint8_t *)&t)[1] = *p++;
-        len--;
-    }
     for (; len >= 16; len -= 16, p += 16) { /* two chains: the adds overlap */
         uint64_t a, b;
         LOAD(&a, p, 8);
@@ -36,15 +31,13 @@ uint16_t mirage_lwip_chksum(const void *dataptr, int len)
         LOAD(&w, p, 2);
         sum += w;
     }
-    if (len > 0)
-        ((uint8_t *)&t)[0] = *p;
-    sum += t;
-    sum = (sum & 0xffffffffu) + (sum >> 32);
-    sum = (sum & 0xffffffffu) + (sum >> 32);
-    sum = (sum & 0xffffu) + (sum >> 16);
-    sum = (sum & 0xffffu) + (sum >> 16);
-    sum = (sum & 0xffffu) + (sum >> 16);
-    if (odd)
-        sum = ((sum & 0xffu) << 8) | (sum >> 8);
+    if (len > 0) {
+        const uint8_t last[2] = {p[0], 0};
+        uint16_t w;
+        LOAD(&w, last, 2);
+        sum += w;
+    }
+    while (sum >> 16)
+        sum = (sum & 0xffffu) + (sum >> 16);
     return (uint16_t)sum;
 }
