@@ -2,7 +2,6 @@
 the tender, each compiled once per target whichever unikernel asks first."""
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +36,9 @@ def object_of(ctx: Any, src: Path) -> Any:
     return object_for(ctx, f"{build}/{top}/{stem(src, root)}.o", src)
 
 
-def runtime_objects(ctx: Any, target: Target, plan: Plan, ports: Sequence[Path] = (),
-                    port_ctx: Any = None) -> list[Any]:
-    """The runtime, drivers and bindings an image links; sources below a package's port
-    folder (`ports`) compile in `port_ctx`, which sees the package's headers."""
-    sources = base_sources(target) + [RUNTIME / rel for rel in plan.runtime_sources] + plan.driver_sources
-    return [object_of(port_ctx if any(p.is_relative_to(port) for port in ports) else ctx, p) for p in sources]
+def runtime_sources(target: Target, plan: Plan) -> list[Path]:
+    """The runtime, drivers and bindings an image links."""
+    return base_sources(target) + [RUNTIME / rel for rel in plan.runtime_sources] + plan.driver_sources
 
 
 def stem(path: Path, root: Path) -> str:

@@ -14,7 +14,7 @@ from ..impl import Package
 from ..paths import RUNTIME, THIRD_PARTY
 from ..sources import path as source_path
 from .context import WARNINGS
-from .objects import object_for
+from .objects import object_for, object_of
 
 
 @dataclass(frozen=True)
@@ -91,3 +91,11 @@ def build_packages(ctx: Any, packages: list[Package]) -> Built:
         out.libs.append(lib)
         out.objects += objs
     return out
+
+
+def objects_with(ctx: Any, built: Built, sources: list[Path]) -> list[Any]:
+    """Objects of runtime and target sources; those below a package's port folder compile
+    with the package's headers."""
+    port_ctx = ctx.Clone()
+    port_ctx.Prepend(CPPPATH=built.include)
+    return [object_of(port_ctx if any(p.is_relative_to(port) for port in built.ports) else ctx, p) for p in sources]

@@ -13,8 +13,8 @@ from ..paths import RUNTIME
 from ..targets import Target, get_target
 from . import variables
 from .context import compiler_include, host_context, target_context
-from .objects import base_sources, build_tender, object_of
-from .packages import build_packages, every_package
+from .objects import base_sources, build_tender
+from .packages import build_packages, every_package, objects_with
 
 
 def _drivers(target: Target) -> list[Path]:
@@ -88,10 +88,7 @@ def runtime_package(env: Any, prefix: str) -> list[Any]:
     ctx = target_context(env, target, opts)
     # Third-party packages (lwIP) go into the library too, with our code built on them.
     built = build_packages(ctx, every_package())
-    port_ctx = ctx.Clone()
-    port_ctx.Prepend(CPPPATH=built.include)
-    objs = [object_of(port_ctx if any(p.is_relative_to(port) for port in built.ports) else ctx, p)
-            for p in base_sources(target) + _drivers(target)] + built.objects
+    objs = objects_with(ctx, built, base_sources(target) + _drivers(target)) + built.objects
     lib = ctx.StaticLibrary(f"$MIRAGE_BUILD/lib/{name}", objs)
     nodes = list(ctx.Install(str(root / "lib"), lib))
     for rel, header in headers([Path(ctx.Dir(str(d)).abspath) for d in ctx["CPPPATH"]]).items():

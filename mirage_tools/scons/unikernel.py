@@ -22,8 +22,8 @@ from . import cache, variables
 from .beside import describe_action, oci_layout, run_action, tar_images
 from .context import target_context
 from .last import Last
-from .objects import build_tender, runtime_objects
-from .packages import build_packages
+from .objects import build_tender, runtime_sources
+from .packages import build_packages, objects_with
 
 _contents: dict[str, bytes] = {}
 
@@ -72,9 +72,7 @@ def _build_one(env: Any, reg: Registration, config: Any, opts: variables.Common,
         rel = src.relative_to(folder) if src.is_relative_to(folder) else Path(src.name)
         objs += app.Object(build.File(rel.with_suffix(".o").as_posix()), str(src), CCFLAGS=user_flags)
     built = build_packages(ctx, plan.packages)
-    port_ctx = ctx.Clone()
-    port_ctx.Prepend(CPPPATH=built.include)
-    objs += runtime_objects(ctx, target, plan, built.ports, port_ctx)
+    objs += objects_with(ctx, built, runtime_sources(target, plan))
     image = app.Program(build.File(target.image_name(plan.name)), objs + built.libs)[0]
     if target.linker_script:
         app.Depends(image, str(target.linker_script))

@@ -140,6 +140,16 @@ int mirage_arp_query(struct mirage_arp *arp, const struct mirage_ipaddr *ipv4, u
     return MIRAGE_ENOENT;
 }
 
+/* The IPv4 netmask's length in bits. */
+static uint8_t prefix_len(struct lwip_if *s)
+{
+    u32_t mask = PP_NTOHL(ip4_addr_get_u32(netif_ip4_netmask(&s->netif)));
+    uint8_t len = 0;
+    for (; mask & 0x80000000u; mask <<= 1)
+        len++;
+    return len;
+}
+
 static size_t addresses(struct mirage_ip *ip, struct mirage_ip_address *out, size_t max)
 {
     struct lwip_if *s = ip->state;
@@ -150,12 +160,7 @@ static size_t addresses(struct mirage_ip *ip, struct mirage_ip_address *out, siz
             ip_addr_t addr;
             ip_addr_copy_from_ip4(addr, *netif_ip4_addr(&s->netif));
             mirage_lwip_addr_to(&a->addr, &addr);
-            u32_t mask = PP_NTOHL(ip4_addr_get_u32(netif_ip4_netmask(&s->netif)));
-            a->prefix_len = 0;
-            while (mask & 0x80000000u) {
-                a->prefix_len++;
-                mask <<= 1;
-            }
+            a->prefix_len = prefix_len(s);
             a->preferred = true;
         }
         n++;
@@ -193,13 +198,7 @@ static void log_v4(struct lwip_if *s, const char *how)
     mirage_ipaddr_format(&m, a);
     mirage_lwip_addr_to(&m, &gw);
     mirage_ipaddr_format(&m, g);
-    u32_t mask = PP_NTOHL(ip4_addr_get_u32(netif_ip4_netmask(&s->netif)));
-    unsigned len = 0;
-    while (mask & 0x80000000u) {
-        len++;
-        mask <<= 1;
-    }
-    MIRAGE_LOG_INFO(LOG_SRC, "%s: IPv4 %s/%u, gateway %s (%s)", s->name, a, len,
+    MIRAGE_LOG_INFO(LOG_SRC, "%s: IPv4 %s/%u, gateway %s (%s)", s->name, a, prefix_len(s),
                     ip4_addr_isany_val(*netif_ip4_gw(&s->netif)) ? "none" : g, how);
 }
 
